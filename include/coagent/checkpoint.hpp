@@ -1,0 +1,37 @@
+// coagent/checkpoint.hpp — versioned binary checkpoints and the learned-state digest.
+//
+// File layout (little-endian):
+//   magic "COAGENT\n" (8 bytes) | format version u32 | reserved u32 |
+//   payload size u64 | payload | SHA-256 of the payload (32 bytes)
+// The payload holds the run's settings (as config text), its counters, every
+// layer's parameters, traces, noise states and random streams, and every
+// environment's state, so a run resumes exactly where it stopped.
+// Writing goes to a temporary file in the same directory, which is flushed,
+// fsynced and renamed over the target: a crash leaves the old or the new file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "coagent/env.hpp"
+#include "coagent/trainer.hpp"
+
+namespace coagent {
+
+inline constexpr std::uint32_t kCheckpointVersion = 1;
+
+// Throws std::runtime_error naming the path on an I/O failure.
+void save_checkpoint(const Trainer& trainer, const std::string& path);
+
+// Throws std::runtime_error naming the path and the problem (missing, truncated,
+// corrupt, wrong version, wrong shape) — never crashes on a bad file.
+std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory = {});
+
+// SHA-256 (hex) over every learned parameter and every neuron's random stream and
+// noise state: two runs that learned the same thing have the same digest.
+std::string digest(const Network& net);
+
+// SHA-256 of a byte range, hex encoded.
+std::string sha256_hex(const void* data, std::size_t size);
+
+}  // namespace coagent

@@ -1,0 +1,101 @@
+// coagent/config.hpp — the settings of a training run.
+//
+// TrainConfig is plain data. It is validated at the boundary (validate() throws
+// std::invalid_argument naming the field, the bad value and the allowed range), and
+// round-trips through `key = value` entries: the same entries are the CLI's flags,
+// the lines of a config file and the settings block of a checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coagent {
+
+enum class Rule : std::uint8_t { linear, compatible };
+enum class ActorStep : std::uint8_t { natural, plain };
+enum class NoiseKind : std::uint8_t { gaussian, ou };
+enum class Mode : std::uint8_t { lockstep, async };
+
+std::string_view to_string(Rule r) noexcept;
+std::string_view to_string(ActorStep s) noexcept;
+std::string_view to_string(NoiseKind k) noexcept;
+std::string_view to_string(Mode m) noexcept;
+Rule parse_rule(std::string_view s);
+ActorStep parse_actor_step(std::string_view s);
+NoiseKind parse_noise_kind(std::string_view s);
+Mode parse_mode(std::string_view s);
+
+// One actor layer, resolved from the per-layer lists of a TrainConfig.
+struct LayerSpec {
+  int width = 0;
+  NoiseKind noise = NoiseKind::gaussian;
+  double noise_scale = 0.0;       // s_l: Gaussian std, or the OU process's sigma
+  double explore_fraction = 1.0;  // probability that a neuron explores at a step
+  double ou_theta = 0.15;         // OU mean reversion per step
+  double init_scale = 1.0;        // weights and biases ~ N(0, (g/sqrt(fan_in))^2)
+  bool learn = true;              // false: the layer is frozen (a control)
+};
+
+inline constexpr double kHiddenNoiseDefault = 0.0;
+inline constexpr double kOutputNoiseDefault = 0.5;
+
+struct TrainConfig {
+  std::string env = "chain";
+  Rule rule = Rule::linear;
+  ActorStep actor_step = ActorStep::natural;
+  std::vector<int> hidden = {8};  // hidden widths; the output width is the action size
+  std::int64_t steps = 20000;
+  std::uint64_t seed = 1;
+
+  double gamma = 0.99;
+  double alpha_actor = 1e-3;   // actor step size
+  double alpha_critic = 1e-2;  // linear: every critic weight; compatible: w
+  double alpha_value = 1e-2;   // compatible: the value weights u (linear ignores it)
+  double reward_scale = 1.0;   // rewards are multiplied by this before learning
+
+  // Per-layer lists (hidden layers first, the output layer last): one value applies
+  // to every layer, otherwise exactly one value per layer. An empty list means the
+  // default: the `k...Default` values below, hidden and output.
+  std::vector<NoiseKind> noise;
+  std::vector<double> noise_scale;
+  std::vector<double> explore_fraction;
+  std::vector<double> init_scale;
+  double ou_theta = 0.15;
+  bool freeze_hidden = false;
+  bool obs_norm = true;  // encode observations to [-1, 1] by their nominal bounds
+
+  int envs = 1;  // environments in flight, env i seeded with seed + i
+  int eval_episodes = 100;
+
+  // Runtime.
+  Mode mode = Mode::lockstep;
+  int threads = 0;      // 0: every core the process may use
+  int shard_size = 16;  // neurons per scheduling unit
+
+  // Throws std::invalid_argument naming the field, value and allowed range.
+  void validate() const;
+  // The actor layers (hidden layers, then an output layer of `action_size`).
+  std::vector<LayerSpec> layer_specs(int action_size) const;
+};
+
+// The settings as ordered (key, value) pairs, in config-file syntax.
+std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c);
+// Sets one setting from its textual value; throws std::invalid_argument naming the
+// key and the value on an unknown key or an unparsable value.
+void set_config_entry(TrainConfig& c, std::string_view key, std::string_view value);
+// `key = value` lines (TOML-compatible); parse_config_text accepts what it prints.
+std::string config_to_text(const TrainConfig& c);
+TrainConfig parse_config_text(std::string_view text);
+
+// Parsing helpers shared by the CLI and the config reader; they throw
+// std::invalid_argument naming `what` and the offending text.
+double parse_double(std::string_view text, std::string_view what);
+std::int64_t parse_int(std::string_view text, std::string_view what);
+std::vector<int> parse_widths(std::string_view text, std::string_view what);
+std::vector<double> parse_double_list(std::string_view text, std::string_view what);
+std::vector<double> parse_state(std::string_view text, std::string_view what);
+
+}  // namespace coagent

@@ -1,0 +1,102 @@
+// coagent/env.hpp — the environment interface and the built-in environments.
+//
+// An Env mirrors Gymnasium's API: reset(seed) -> observation; step(action) ->
+// observation, reward, terminated, truncated. The built-in environments (`chain`,
+// `mountaincar`, `pendulum`) reproduce Gymnasium's arithmetic step for step (see
+// DESIGN §2 and the comments in src/envs/). Applications supply their own
+// environments by deriving from Env.
+//
+// Threading: an Env object is used by one thread at a time; the runtime never calls
+// two members of the same Env concurrently. Different Env objects may be used from
+// different threads at the same time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coagent {
+
+struct Box {
+  std::vector<double> low;
+  std::vector<double> high;
+};
+
+struct StepResult {
+  double reward = 0.0;
+  bool terminated = false;
+  bool truncated = false;
+};
+
+// What an evaluation measured; the environment decides what "success" and
+// "solved" mean for it.
+struct EpisodeStats {
+  double episode_return = 0.0;
+  std::int64_t length = 0;
+  bool terminated = false;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  virtual std::string_view name() const = 0;
+  virtual int observation_size() const = 0;
+  virtual int action_size() const = 0;
+  // Nominal observation range, used by the observation encoder when normalisation
+  // is on (maps [low, high] to [-1, 1]). Every component must be finite.
+  virtual Box observation_bounds() const = 0;
+  // The action bounds; the network's output layer is decoded to them.
+  virtual Box action_bounds() const = 0;
+  // Steps after which an episode is truncated (Gymnasium's TimeLimit).
+  virtual std::int64_t max_episode_steps() const = 0;
+
+  // Starts an episode. With a seed, the environment's random stream is re-seeded
+  // first (as Gymnasium's reset(seed=...)); without one, it continues.
+  // Writes observation_size() values to `obs`.
+  virtual void reset(std::optional<std::uint64_t> seed, std::span<double> obs) = 0;
+
+  // Advances one step. `action` has action_size() values; values outside the
+  // bounds are handled as Gymnasium does (usually clipped); NaN or infinity throws
+  // std::invalid_argument. Writes the next observation to `obs`.
+  virtual StepResult step(std::span<const double> action, std::span<double> obs) = 0;
+
+  // The internal state (what `coagent replay --state` sets), for tests, replay
+  // and checkpoints. set_state also restarts the episode's step counter.
+  virtual std::vector<double> state() const = 0;
+  virtual void set_state(std::span<const double> state) = 0;
+  virtual std::vector<std::string> state_names() const = 0;
+  // Steps taken in the current episode.
+  virtual std::int64_t elapsed_steps() const = 0;
+  virtual void set_elapsed_steps(std::int64_t steps) = 0;
+  // The environment's random stream, for checkpoints: (state, increment).
+  virtual std::pair<std::uint64_t, std::uint64_t> rng_state() const = 0;
+  virtual void set_rng_state(std::pair<std::uint64_t, std::uint64_t> s) = 0;
+
+  // Whether one greedy evaluation episode counts as a success.
+  virtual bool episode_success(const EpisodeStats& episode) const = 0;
+  // The environment's "solved" criterion over a whole evaluation (DESIGN §2).
+  virtual bool solved(double mean_return, double success_rate) const = 0;
+  // A one-line description of the criterion, for tables and --help.
+  virtual std::string solved_criterion() const = 0;
+};
+
+using EnvFactory = std::function<std::unique_ptr<Env>()>;
+
+// Names of the built-in environments, in a stable order.
+std::vector<std::string> builtin_env_names();
+
+// Makes a built-in environment; throws std::invalid_argument naming the bad value
+// and the known names.
+std::unique_ptr<Env> make_env(std::string_view name);
+
+// Throws std::invalid_argument if any value is NaN or infinite (the boundary check
+// shared by the built-in environments).
+void check_finite_action(std::string_view env, std::span<const double> action);
+
+}  // namespace coagent

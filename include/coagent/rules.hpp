@@ -1,0 +1,125 @@
+// coagent/rules.hpp — the neuron's math: both local rules, as plain functions.
+//
+// Nothing here knows about threads, queues or environments. A layer's neurons live
+// in contiguous per-layer storage (row n of every matrix is neuron n, rows padded
+// to a multiple of 8 floats with zeros); a kernel call processes the neurons
+// [begin, end) of one layer for one frame and touches only their rows, their
+// traces and their random streams. Any partition of a layer into ranges therefore
+// computes bit-identical results, which is what lets the runtime pick any shard
+// size and any thread count.
+//
+// Notation (DESIGN §3), neuron n with fan-in d: weights K (d), bias b,
+// z = K.v + b, y = tanh(z), exploration noise xi, emitted voltage a = y + xi.
+//   linear     (paper §4.2)  Q(v,a) = th_v.v + th_a*a + c
+//   compatible (COPDAC-Q)    Q(v,a) = (a - y(v)) phi(v).w + u.[v;1],
+//                            phi = sigma'(z) [v;1]
+// Storage: `cv` holds th_v (linear) or u_v, `cc` holds c or u_c, `wa` holds th_a
+// (linear) or w_b, `wk` holds w_K (compatible only; empty for linear).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "coagent/config.hpp"
+#include "coagent/random.hpp"
+
+namespace coagent {
+
+inline constexpr int kLane = 8;  // row padding and dot-product lanes
+constexpr int padded(int n) noexcept { return (n + kLane - 1) / kLane * kLane; }
+
+struct RuleSettings {
+  Rule rule = Rule::linear;
+  ActorStep actor_step = ActorStep::natural;
+  float gamma = 0.99f;
+  float alpha_actor = 1e-3f;
+  float alpha_critic = 1e-2f;
+  float alpha_value = 1e-2f;
+};
+
+// The learned parameters of one layer.
+struct LayerParams {
+  int fan_in = 0;
+  int width = 0;
+  int stride = 0;              // padded(fan_in)
+  std::vector<float> K;        // width x stride
+  std::vector<float> b;        // width
+  std::vector<float> cv;       // width x stride
+  std::vector<float> cc;       // width
+  std::vector<float> wk;       // width x stride (compatible) or empty
+  std::vector<float> wa;       // width
+  LayerParams() = default;
+  LayerParams(int fan_in, int width, Rule rule);
+};
+
+// What a neuron remembers of its last emitted step, per environment.
+struct NeuronTrace {
+  float y = 0.0f;       // y_t = tanh(z_t)
+  float sp = 0.0f;      // sigma'(z_t)
+  float xi = 0.0f;      // the noise added at t (0 if it did not explore)
+  float a = 0.0f;       // the emitted voltage a_t
+  std::uint8_t explored = 0;
+};
+
+// The per-neuron mutable state of a layer besides its parameters.
+struct LayerState {
+  LayerParams params;
+  std::vector<Pcg32> rng;           // one stream per neuron
+  std::vector<NeuronTrace> trace;   // envs x width: step t, being learnt
+  std::vector<NeuronTrace> pending; // envs x width: step t+1, just emitted
+  std::vector<float> noise;         // envs x width: the OU process
+  int envs = 1;
+};
+
+// What the environment broadcast about the transition being learnt.
+struct StepSignal {
+  float reward = 0.0f;
+  bool terminated = false;
+};
+
+// first: an episode's first frame (emit, nothing to learn);
+// mid:   emit a_{t+1}, then learn from transition t;
+// last:  the episode's final observation: emit the greedy y (no exploration, the
+//        environment will not act on it) and learn from the last transition,
+//        bootstrapping unless it terminated.
+enum class FrameKind : std::uint8_t { first, mid, last };
+
+// The deterministic part of a neuron: y = tanh(K.v + b). Fixed-order 8-lane dot
+// product, so the result does not depend on alignment or on how the layer is split.
+float dot_padded(const float* a, const float* b, int stride) noexcept;
+
+// Emit: neurons [begin, end) of a layer read the new frame v_next of environment
+// `env` and write their voltages to out[begin..end) (a = y + xi, or the greedy y
+// for kind == last), drawing exploration noise from their own streams.
+void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
+                  const float* v_next, FrameKind kind, float* out) noexcept;
+
+// Learn: the same neurons learn from transition t = (v_prev, a_t, r_t, done_t,
+// v_next), then make the step just emitted their current one. Call after
+// neurons_emit for the same frame; does nothing to parameters when kind == first or
+// the layer is frozen. Frames have params.stride floats, zero padded.
+void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
+                   int env, int begin, int end, const float* v_prev, const float* v_next,
+                   StepSignal signal, FrameKind kind) noexcept;
+
+// Both, in order: what one neuron does with one frame.
+void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
+                  int env, int begin, int end, const float* v_prev, const float* v_next,
+                  StepSignal signal, FrameKind kind, float* out) noexcept;
+
+// Greedy output (no noise, no learning) of neurons [begin, end).
+void neurons_greedy(const LayerParams& p, int begin, int end, const float* v,
+                    float* out) noexcept;
+
+// --- single-neuron forms, for tests and the gradient-alignment probe -------------
+
+// The local critic's value Q(v, a) of neuron n.
+double local_q(const RuleSettings& rs, const LayerParams& p, int n, const float* v,
+               double a) noexcept;
+// The neuron's actor step direction (gradient of its local critic w.r.t. [K; b] for
+// the linear rule and compatible/plain; w for compatible/natural), evaluated at v.
+// Writes fan_in + 1 values.
+void actor_direction(const RuleSettings& rs, const LayerParams& p, int n, const float* v,
+                     double* out) noexcept;
+
+}  // namespace coagent

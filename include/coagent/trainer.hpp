@@ -1,0 +1,113 @@
+// coagent/trainer.hpp — training and evaluating an actor with a local rule.
+//
+// Threading contract
+//   * A Trainer is driven by one thread: train(), evaluate(), save/load and the
+//     accessors must not be called concurrently with each other.
+//   * request_stop() is thread-safe and may be called from any thread (a signal
+//     handler's helper thread, a GUI, a progress callback); train() returns at the
+//     next step boundary with a consistent state that can be saved and resumed.
+//   * The progress callback runs on the thread that called train().
+//   * Environments are created through the EnvFactory on the calling thread; each
+//     environment object is used by one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coagent/config.hpp"
+#include "coagent/env.hpp"
+#include "coagent/network.hpp"
+
+namespace coagent {
+
+struct TrainProgress {
+  std::int64_t step = 0;         // environment steps so far (all environments)
+  std::int64_t total_steps = 0;  // the run's target
+  std::int64_t episodes = 0;     // finished episodes
+  double recent_return = 0.0;    // mean return of the last (up to) 20 episodes
+  bool has_recent_return = false;
+  double steps_per_second = 0.0;
+};
+using ProgressFn = std::function<void(const TrainProgress&)>;
+
+struct EvalResult {
+  std::string env;
+  int episodes = 0;
+  std::uint64_t seed = 0;
+  double mean_return = 0.0, std_return = 0.0, min_return = 0.0, max_return = 0.0;
+  double success_rate = 0.0;
+  double mean_length = 0.0;
+  bool solved = false;
+  std::string criterion;
+};
+
+// Per-environment run state: what a checkpoint needs to resume exactly.
+struct EnvSlot {
+  std::unique_ptr<Env> env;
+  std::vector<double> obs;                  // the latest observation
+  std::vector<std::vector<float>> frames;   // per layer input (0) and outputs: 2 x stride
+  int parity = 0;                           // which half of each frame is "current"
+  double episode_return = 0.0;
+};
+
+class Trainer {
+ public:
+  // Builds a fresh run. With no factory, cfg.env names a built-in environment.
+  // Throws std::invalid_argument on a bad configuration.
+  explicit Trainer(TrainConfig cfg, EnvFactory factory = {});
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  // Trains until steps_done() reaches config().steps or a stop is requested.
+  // Calls `progress` about every `progress_every` steps and once at the end.
+  void train(const ProgressFn& progress = {}, std::int64_t progress_every = 1000);
+  // Thread-safe: asks train() to return at the next step boundary.
+  void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
+  bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
+
+  // Greedy evaluation on fresh environments seeded from `seed`.
+  EvalResult evaluate(int episodes, std::uint64_t seed) const;
+  // The default evaluation seed of a run: its seed + 1,000,000 (never a training seed).
+  static std::uint64_t default_eval_seed(std::uint64_t run_seed) noexcept {
+    return run_seed + 1000000;
+  }
+
+  const TrainConfig& config() const noexcept { return cfg_; }
+  TrainConfig& mutable_config() noexcept { return cfg_; }
+  Network& network() noexcept { return net_; }
+  const Network& network() const noexcept { return net_; }
+  std::int64_t steps_done() const noexcept { return steps_; }
+  std::int64_t episodes_done() const noexcept { return episodes_; }
+  std::vector<EnvSlot>& slots() noexcept { return slots_; }
+  const std::vector<EnvSlot>& slots() const noexcept { return slots_; }
+  const std::vector<double>& recent_returns() const noexcept { return recent_; }
+
+  // Used by checkpoint loading to restore counters.
+  void restore_counters(std::int64_t steps, std::int64_t episodes,
+                        std::vector<double> recent);
+  // Makes a new environment through the run's factory.
+  std::unique_ptr<Env> make_environment() const;
+
+ private:
+  void start_episode(EnvSlot& slot, int e, std::optional<std::uint64_t> seed);
+  void forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind);
+  void record_episode(double ret);
+
+  TrainConfig cfg_;
+  EnvFactory factory_;
+  Network net_;
+  std::vector<int> frame_stride_;  // padded widths, input first
+  std::vector<EnvSlot> slots_;
+  std::vector<double> action_;
+  std::int64_t steps_ = 0;
+  std::int64_t episodes_ = 0;
+  std::vector<double> recent_;  // ring of the last returns (oldest first)
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace coagent

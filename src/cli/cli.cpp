@@ -1,0 +1,333 @@
+// src/cli/cli.cpp — subcommands of the `coagent` binary. Every setting of a run is
+// a `--key value` flag whose value goes through set_config_entry(), the same
+// validation a config file or a checkpoint's settings get. Errors become one line
+// on stderr and exit code 2.
+#include "cli/cli.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "cli/progress.hpp"
+#include "coagent/checkpoint.hpp"
+#include "coagent/config.hpp"
+#include "coagent/env.hpp"
+#include "coagent/trainer.hpp"
+
+namespace coagent::cli {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kExitBadInput = 2;
+
+const std::map<std::string, std::string>& setting_help() {
+  static const std::map<std::string, std::string> help = {
+      {"env", "environment: chain, mountaincar or pendulum"},
+      {"rule", "local rule: linear (the paper's) or compatible (per-neuron COPDAC-Q)"},
+      {"actor-step", "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))"},
+      {"hidden", "hidden layer widths, comma separated (\"\" for none)"},
+      {"steps", "environment steps to train (all environments together)"},
+      {"seed", "run seed: network streams, env i is seeded with seed + i"},
+      {"gamma", "discount factor in [0, 1]"},
+      {"alpha-actor", "actor step size"},
+      {"alpha-critic", "critic step size (linear: all weights; compatible: w)"},
+      {"alpha-value", "compatible rule's value step size (u)"},
+      {"reward-scale", "multiply rewards by this before learning"},
+      {"noise", "exploration noise per layer: gaussian or ou (one value or one per layer)"},
+      {"noise-scale", "noise std / OU sigma per layer (one value or one per layer)"},
+      {"explore-fraction", "probability that a neuron explores at a step, per layer"},
+      {"init-scale", "initial weights ~ N(0, (g/sqrt(fan_in))^2), g per layer"},
+      {"ou-theta", "Ornstein-Uhlenbeck mean reversion"},
+      {"freeze-hidden", "hidden layers do not learn (the frozen-features control)"},
+      {"obs-norm", "encode observations to [-1, 1] by their nominal bounds"},
+      {"envs", "environments in flight"},
+      {"eval-episodes", "greedy evaluation episodes after training"},
+      {"mode", "runtime: lockstep"},
+      {"threads", "worker threads (0: all cores)"},
+      {"shard-size", "neurons per scheduling unit"},
+  };
+  return help;
+}
+
+// Fails early (before training) if `path` cannot be written.
+void check_writable_target(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  std::error_code ec;
+  if (path.empty()) throw std::invalid_argument("--save: empty path");
+  if (fs::is_directory(p, ec))
+    throw std::invalid_argument(fmt::format("--save: '{}' is a directory", path));
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    throw std::invalid_argument(
+        fmt::format("--save: directory '{}' does not exist", dir.string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw std::invalid_argument(
+        fmt::format("--save: directory '{}' is not writable", dir.string()));
+}
+
+json eval_json(const EvalResult& r) {
+  return json{{"env", r.env},
+              {"episodes", r.episodes},
+              {"seed", r.seed},
+              {"mean_return", r.mean_return},
+              {"std_return", r.std_return},
+              {"min_return", r.min_return},
+              {"max_return", r.max_return},
+              {"success_rate", r.success_rate},
+              {"mean_length", r.mean_length},
+              {"solved", r.solved},
+              {"criterion", r.criterion}};
+}
+
+double l2(const std::vector<float>& v) {
+  double s = 0.0;
+  for (float x : v) s += static_cast<double>(x) * x;
+  return std::sqrt(s);
+}
+
+json inspect_json(const Trainer& t, const std::string& path) {
+  const Network& net = t.network();
+  json layers = json::array();
+  for (int l = 0; l < net.num_layers(); ++l) {
+    const LayerState& L = net.layer(l);
+    const LayerParams& p = L.params;
+    double coef = 0.0;
+    for (float x : p.wa) coef += x;
+    layers.push_back({{"layer", l + 1},
+                      {"fan_in", p.fan_in},
+                      {"width", p.width},
+                      {"learns", net.spec(l).learn},
+                      {"weight_norm", l2(p.K)},
+                      {"bias_norm", l2(p.b)},
+                      {"critic_norm", l2(p.cv) + l2(p.cc) + l2(p.wk)},
+                      {"mean_action_coefficient", coef / p.width}});
+  }
+  json settings = json::object();
+  for (const auto& [k, v] : config_entries(t.config())) settings[k] = v;
+  return json{{"path", path},
+              {"env", t.config().env},
+              {"shape", net.shape()},
+              {"rule", to_string(t.config().rule)},
+              {"steps", t.steps_done()},
+              {"episodes", t.episodes_done()},
+              {"layers", layers},
+              {"digest", digest(net)},
+              {"settings", settings}};
+}
+
+struct TrainArgs {
+  std::map<std::string, std::string> settings;
+  std::string save;
+  bool json = false;
+};
+
+int cmd_train(const TrainArgs& a) {
+  TrainConfig cfg;
+  for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
+  cfg.validate();
+  if (!a.save.empty()) check_writable_target(a.save);
+  Trainer trainer(cfg);
+  if (a.json) {
+    trainer.train();
+  } else {
+    fmt::print("training {} on {}: network {}, rule {}, {} steps, seed {}\n",
+               "coagent", cfg.env, fmt::join(trainer.network().shape(), "-"),
+               to_string(cfg.rule), cfg.steps, cfg.seed);
+    ProgressPrinter printer(stdout);
+    trainer.train(std::ref(printer), std::max<std::int64_t>(1, cfg.steps / 200));
+    printer.finish();
+  }
+  if (!a.save.empty()) save_checkpoint(trainer, a.save);
+  const EvalResult r =
+      trainer.evaluate(cfg.eval_episodes, Trainer::default_eval_seed(cfg.seed));
+  const std::string dig = digest(trainer.network());
+  if (a.json) {
+    json out{{"env", cfg.env},
+             {"rule", to_string(cfg.rule)},
+             {"shape", trainer.network().shape()},
+             {"steps", trainer.steps_done()},
+             {"episodes", trainer.episodes_done()},
+             {"seed", cfg.seed},
+             {"digest", dig},
+             {"eval", eval_json(r)}};
+    if (!a.save.empty()) out["save"] = a.save;
+    fmt::print("{}\n", out.dump());
+  } else {
+    print_eval_table(stdout, r);
+    fmt::print("digest {}\n", dig);
+    if (!a.save.empty()) fmt::print("saved {}\n", a.save);
+  }
+  return 0;
+}
+
+int cmd_eval(const std::string& load, const std::string& episodes, const std::string& seed,
+             bool as_json) {
+  auto trainer = load_checkpoint(load);
+  int n = trainer->config().eval_episodes;
+  if (!episodes.empty()) {
+    const auto v = parse_int(episodes, "--episodes");
+    if (v < 1 || v > 1000000)
+      throw std::invalid_argument(fmt::format("--episodes: {} is out of range, expected 1..1000000", v));
+    n = static_cast<int>(v);
+  }
+  std::uint64_t s = Trainer::default_eval_seed(trainer->config().seed);
+  if (!seed.empty()) {
+    const auto v = parse_int(seed, "--seed");
+    if (v < 0) throw std::invalid_argument(fmt::format("--seed: {} is negative", v));
+    s = static_cast<std::uint64_t>(v);
+  }
+  const EvalResult r = trainer->evaluate(n, s);
+  if (as_json)
+    fmt::print("{}\n", eval_json(r).dump());
+  else
+    print_eval_table(stdout, r);
+  return 0;
+}
+
+int cmd_inspect(const std::string& path, bool as_json) {
+  auto trainer = load_checkpoint(path);
+  const json j = inspect_json(*trainer, path);
+  if (as_json) {
+    fmt::print("{}\n", j.dump());
+    return 0;
+  }
+  fmt::print("checkpoint  {}\n", path);
+  fmt::print("env         {}\n", trainer->config().env);
+  fmt::print("network     {} (rule {})\n", fmt::join(trainer->network().shape(), "-"),
+             to_string(trainer->config().rule));
+  fmt::print("trained     {} steps, {} episodes\n", trainer->steps_done(),
+             trainer->episodes_done());
+  fmt::print("{:>5} {:>7} {:>6} {:>12} {:>10} {:>12} {:>10}\n", "layer", "fan_in", "width",
+             "|K|", "|b|", "|critic|", "mean coef");
+  for (const auto& l : j["layers"])
+    fmt::print("{:>5} {:>7} {:>6} {:>12.5g} {:>10.5g} {:>12.5g} {:>10.4g}\n",
+               l["layer"].get<int>(), l["fan_in"].get<int>(), l["width"].get<int>(),
+               l["weight_norm"].get<double>(), l["bias_norm"].get<double>(),
+               l["critic_norm"].get<double>(), l["mean_action_coefficient"].get<double>());
+  fmt::print("digest      {}\n", j["digest"].get<std::string>());
+  return 0;
+}
+
+int cmd_replay(const std::string& env_name, const std::string& state_text) {
+  auto env = make_env(env_name);
+  std::vector<double> obs(env->observation_size());
+  env->reset(0, obs);
+  if (!state_text.empty()) env->set_state(parse_state(state_text, "--state"));
+  std::vector<double> action(env->action_size());
+  std::string line;
+  long line_no = 0;
+  while (std::getline(std::cin, line)) {
+    ++line_no;
+    for (char& c : line)
+      if (c == ',' || c == '\t' || c == '\r') c = ' ';
+    std::vector<double> values;
+    std::size_t pos = 0;
+    while (pos < line.size()) {
+      const std::size_t start = line.find_first_not_of(' ', pos);
+      if (start == std::string::npos) break;
+      const std::size_t end = std::min(line.find(' ', start), line.size());
+      values.push_back(parse_double(std::string_view(line).substr(start, end - start),
+                                    fmt::format("replay: line {}", line_no)));
+      pos = end;
+    }
+    if (values.empty()) continue;
+    if (static_cast<int>(values.size()) != env->action_size())
+      throw std::invalid_argument(fmt::format("replay: line {}: {} values, expected {}",
+                                              line_no, values.size(), env->action_size()));
+    action = values;
+    const StepResult r = env->step(action, obs);
+    std::string out;
+    for (double s : env->state()) out += fmt::format("{:.17g} ", s);
+    out += fmt::format("{:.17g} {} {}\n", r.reward, r.terminated ? 1 : 0, r.truncated ? 1 : 0);
+    std::fputs(out.c_str(), stdout);
+    if (r.terminated || r.truncated) break;
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"coagent: deep RL policies trained without backpropagation, one agent per neuron"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  TrainArgs train_args;
+  auto* train = app.add_subcommand("train", "train an actor with a local rule, then evaluate it");
+  std::map<std::string, std::string> given;
+  for (const auto& [key, value] : config_entries(TrainConfig{})) {
+    auto it = setting_help().find(key);
+    std::string text = it == setting_help().end() ? key : it->second;
+    train->add_option("--" + key, given[key], text)->default_str(value);
+  }
+  train->add_option("--save", train_args.save, "write the trained checkpoint here");
+  train->add_flag("--json", train_args.json, "print one JSON object instead of tables");
+
+  std::string load, episodes, eval_seed;
+  bool eval_json_flag = false;
+  auto* eval = app.add_subcommand("eval", "evaluate a checkpoint's greedy policy on fresh seeds");
+  eval->add_option("--load", load, "checkpoint to evaluate")->required();
+  eval->add_option("--episodes", episodes, "episodes (default: the run's eval-episodes)");
+  eval->add_option("--seed", eval_seed, "first episode's seed (default: run seed + 1000000)");
+  eval->add_flag("--json", eval_json_flag, "print one JSON object");
+
+  std::string inspect_path;
+  bool inspect_json_flag = false;
+  auto* inspect = app.add_subcommand("inspect", "show a checkpoint's network, norms and digest");
+  inspect->add_option("path", inspect_path, "checkpoint")->required();
+  inspect->add_flag("--json", inspect_json_flag, "print one JSON object");
+
+  std::string replay_env, replay_state;
+  auto* replay = app.add_subcommand(
+      "replay", "step an environment from a given state with actions read from stdin");
+  replay->add_option("--env", replay_env, "environment")->required();
+  replay->add_option("--state", replay_state,
+                     "internal state (mountaincar: position,velocity; pendulum: "
+                     "theta,thetadot; chain: p)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    for (char& c : msg)
+      if (c == '\n') c = ' ';
+    fmt::print(stderr, "coagent: error: {} (see coagent --help)\n", msg);
+    return kExitBadInput;
+  }
+
+  try {
+    if (*train) {
+      for (const auto& [key, value] : given)
+        if (train->count("--" + key) > 0) train_args.settings[key] = value;
+      return cmd_train(train_args);
+    }
+    if (*eval) return cmd_eval(load, episodes, eval_seed, eval_json_flag);
+    if (*inspect) return cmd_inspect(inspect_path, inspect_json_flag);
+    if (*replay) return cmd_replay(replay_env, replay_state);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    for (char& c : msg)
+      if (c == '\n') c = ' ';
+    std::fflush(stdout);
+    fmt::print(stderr, "coagent: error: {}\n", msg);
+    return kExitBadInput;
+  }
+  return 0;
+}
+
+}  // namespace coagent::cli

@@ -1,0 +1,28 @@
+// src/envs/registry.cpp — built-in environments by name, and shared checks.
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "envs.hpp"
+
+namespace coagent {
+
+std::vector<std::string> builtin_env_names() { return {"chain", "mountaincar", "pendulum"}; }
+
+std::unique_ptr<Env> make_env(std::string_view name) {
+  if (name == "chain") return envs::make_chain();
+  if (name == "mountaincar") return envs::make_mountain_car();
+  if (name == "pendulum") return envs::make_pendulum();
+  throw std::invalid_argument("unknown environment '" + std::string(name) +
+                              "' (expected chain, mountaincar or pendulum)");
+}
+
+void check_finite_action(std::string_view env, std::span<const double> action) {
+  for (std::size_t i = 0; i < action.size(); ++i)
+    if (!std::isfinite(action[i]))
+      throw std::invalid_argument(std::string(env) + ": action[" + std::to_string(i) +
+                                  "] is " + std::to_string(action[i]) +
+                                  ", expected a finite number");
+}
+
+}  // namespace coagent

@@ -1,0 +1,404 @@
+// src/io/checkpoint.cpp — the checkpoint format (see coagent/checkpoint.hpp) and the
+// learned-state digest. The reader checks every length against what is left of the
+// payload before allocating, so no file can make it crash or allocate wildly.
+#include "coagent/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+namespace coagent {
+namespace {
+
+constexpr char kMagic[8] = {'C', 'O', 'A', 'G', 'E', 'N', 'T', '\n'};
+constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8;
+constexpr std::size_t kHashSize = 32;
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
+      throw std::runtime_error("SHA-256 is unavailable");
+  }
+  void update(const void* data, std::size_t size) {
+    if (size) EVP_DigestUpdate(ctx_.get(), data, size);
+  }
+  template <class T>
+  void update_vec(const std::vector<T>& v) {
+    update(v.data(), v.size() * sizeof(T));
+  }
+  std::array<unsigned char, kHashSize> finish() {
+    std::array<unsigned char, kHashSize> out{};
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_.get(), out.data(), &len);
+    return out;
+  }
+  static std::string hex(const std::array<unsigned char, kHashSize>& h) {
+    std::string s;
+    for (unsigned char c : h) s += fmt::format("{:02x}", c);
+    return s;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+class Writer {
+ public:
+  template <class T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto* p = reinterpret_cast<const char*>(&v);
+    buf_.insert(buf_.end(), p, p + sizeof(T));
+  }
+  template <class T>
+  void put_vec(const std::vector<T>& v) {
+    put<std::uint64_t>(v.size());
+    const auto* p = reinterpret_cast<const char*>(v.data());
+    buf_.insert(buf_.end(), p, p + v.size() * sizeof(T));
+  }
+  void put_str(const std::string& s) {
+    put<std::uint64_t>(s.size());
+    buf_.insert(buf_.end(), s.begin(), s.end());
+  }
+  std::vector<char>& bytes() { return buf_; }
+
+ private:
+  std::vector<char> buf_;
+};
+
+class Reader {
+ public:
+  Reader(const char* data, std::size_t size, std::string path)
+      : p_(data), end_(data + size), path_(std::move(path)) {}
+  template <class T>
+  T get() {
+    static_assert(std::is_trivially_copyable_v<T>);
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, p_, sizeof(T));
+    p_ += sizeof(T);
+    return v;
+  }
+  template <class T>
+  std::vector<T> get_vec() {
+    const auto n = get<std::uint64_t>();
+    if (n > static_cast<std::uint64_t>(end_ - p_) / sizeof(T)) fail("a length runs past the end");
+    std::vector<T> v(n);
+    if (n) std::memcpy(v.data(), p_, n * sizeof(T));
+    p_ += n * sizeof(T);
+    return v;
+  }
+  // A vector whose length must match what the run's configuration built.
+  template <class T>
+  void get_into(std::vector<T>& dst, const char* what) {
+    auto v = get_vec<T>();
+    if (v.size() != dst.size())
+      throw std::runtime_error(fmt::format(
+          "checkpoint '{}': {} has {} values, the network built from its settings has {} "
+          "(the file is corrupt or for another network shape)",
+          path_, what, v.size(), dst.size()));
+    dst = std::move(v);
+  }
+  std::string get_str() {
+    auto v = get_vec<char>();
+    return std::string(v.begin(), v.end());
+  }
+  bool done() const { return p_ == end_; }
+  [[noreturn]] void fail(const char* why) const {
+    throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt: {}", path_, why));
+  }
+
+ private:
+  void need(std::size_t n) const {
+    if (static_cast<std::size_t>(end_ - p_) < n) fail("the payload ends early");
+  }
+  const char* p_;
+  const char* end_;
+  std::string path_;
+};
+
+void put_pcg(Writer& w, const Pcg32& r) {
+  w.put(r.state());
+  w.put(r.increment());
+}
+
+Pcg32 get_pcg(Reader& r) {
+  Pcg32 p;
+  const auto s = r.get<std::uint64_t>();
+  const auto inc = r.get<std::uint64_t>();
+  p.restore(s, inc);
+  return p;
+}
+
+void put_traces(Writer& w, const std::vector<NeuronTrace>& t) {
+  w.put<std::uint64_t>(t.size());
+  for (const auto& x : t) {
+    w.put(x.y);
+    w.put(x.sp);
+    w.put(x.xi);
+    w.put(x.a);
+    w.put(x.explored);
+  }
+}
+
+void get_traces(Reader& r, std::vector<NeuronTrace>& t) {
+  const auto n = r.get<std::uint64_t>();
+  if (n != t.size()) r.fail("trace count does not match the network");
+  for (auto& x : t) {
+    x.y = r.get<float>();
+    x.sp = r.get<float>();
+    x.xi = r.get<float>();
+    x.a = r.get<float>();
+    x.explored = r.get<std::uint8_t>();
+  }
+}
+
+std::vector<char> payload_of(const Trainer& t) {
+  Writer w;
+  w.put_str(config_to_text(t.config()));
+  w.put(t.steps_done());
+  w.put(t.episodes_done());
+  w.put_vec(t.recent_returns());
+  const Network& net = t.network();
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(net.num_layers()));
+  for (int l = 0; l < net.num_layers(); ++l) {
+    const LayerState& L = net.layer(l);
+    const LayerParams& p = L.params;
+    w.put<std::int32_t>(p.fan_in);
+    w.put<std::int32_t>(p.width);
+    w.put_vec(p.K);
+    w.put_vec(p.b);
+    w.put_vec(p.cv);
+    w.put_vec(p.cc);
+    w.put_vec(p.wk);
+    w.put_vec(p.wa);
+    w.put<std::uint64_t>(L.rng.size());
+    for (const auto& r : L.rng) put_pcg(w, r);
+    put_traces(w, L.trace);
+    w.put_vec(L.noise);
+  }
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(t.slots().size()));
+  for (const EnvSlot& s : t.slots()) {
+    w.put_vec(s.env->state());
+    w.put(s.env->elapsed_steps());
+    const auto rs = s.env->rng_state();
+    w.put(rs.first);
+    w.put(rs.second);
+    w.put_vec(s.obs);
+    w.put<std::int32_t>(s.parity);
+    w.put(s.episode_return);
+    w.put<std::uint64_t>(s.frames.size());
+    for (const auto& f : s.frames) w.put_vec(f);
+  }
+  return std::move(w.bytes());
+}
+
+void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(
+          fmt::format("cannot write checkpoint '{}': {}", path, std::strerror(errno)));
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+std::string sha256_hex(const void* data, std::size_t size) {
+  Sha256 h;
+  h.update(data, size);
+  return Sha256::hex(h.finish());
+}
+
+std::string digest(const Network& net) {
+  Sha256 h;
+  for (int l = 0; l < net.num_layers(); ++l) {
+    const LayerState& L = net.layer(l);
+    const LayerParams& p = L.params;
+    h.update_vec(p.K);
+    h.update_vec(p.b);
+    h.update_vec(p.cv);
+    h.update_vec(p.cc);
+    h.update_vec(p.wk);
+    h.update_vec(p.wa);
+    for (const auto& r : L.rng) {
+      const std::uint64_t s[2] = {r.state(), r.increment()};
+      h.update(s, sizeof s);
+    }
+    h.update_vec(L.noise);
+  }
+  return Sha256::hex(h.finish());
+}
+
+void save_checkpoint(const Trainer& trainer, const std::string& path) {
+  const std::vector<char> payload = payload_of(trainer);
+  Sha256 h;
+  h.update(payload.data(), payload.size());
+  const auto hash = h.finish();
+  Writer header;
+  for (char c : kMagic) header.put(c);
+  header.put<std::uint32_t>(kCheckpointVersion);
+  header.put<std::uint32_t>(0);
+  header.put<std::uint64_t>(payload.size());
+
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (fs::is_directory(target))
+    throw std::runtime_error(fmt::format("cannot write checkpoint '{}': it is a directory", path));
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::string tmpl = (dir / (target.filename().string() + ".tmp.XXXXXX")).string();
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0)
+    throw std::runtime_error(
+        fmt::format("cannot write checkpoint '{}': {}", path, std::strerror(errno)));
+  try {
+    write_all(fd, header.bytes().data(), header.bytes().size(), path);
+    write_all(fd, payload.data(), payload.size(), path);
+    write_all(fd, reinterpret_cast<const char*>(hash.data()), hash.size(), path);
+    if (::fsync(fd) != 0)
+      throw std::runtime_error(
+          fmt::format("cannot sync checkpoint '{}': {}", path, std::strerror(errno)));
+    ::fchmod(fd, 0644);
+    ::close(fd);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmpl.c_str());
+    throw;
+  }
+  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmpl.c_str());
+    throw std::runtime_error(
+        fmt::format("cannot write checkpoint '{}': {}", path, std::strerror(err)));
+  }
+  // Make the rename itself durable.
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
+  if (!fs::is_regular_file(path, ec))
+    throw std::runtime_error(fmt::format("checkpoint '{}' is not a regular file", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot open checkpoint '{}'", path));
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", path));
+  if (size > (std::uint64_t{1} << 36))
+    throw std::runtime_error(fmt::format("checkpoint '{}' is implausibly large", path));
+  std::vector<char> bytes(size);
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (!in) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", path));
+
+  if (size < kHeaderSize + kHashSize)
+    throw std::runtime_error(
+        fmt::format("checkpoint '{}' is corrupt or truncated ({} bytes)", path, size));
+  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    throw std::runtime_error(fmt::format(
+        "checkpoint '{}' is corrupt or not a coagent checkpoint (bad magic)", path));
+  Reader header(bytes.data() + 8, kHeaderSize - 8, path);
+  const auto version = header.get<std::uint32_t>();
+  const auto reserved = header.get<std::uint32_t>();
+  const auto payload_size = header.get<std::uint64_t>();
+  if (version != kCheckpointVersion)
+    throw std::runtime_error(fmt::format(
+        "checkpoint '{}' is corrupt or has unsupported format version {} (this build reads {})",
+        path, version, kCheckpointVersion));
+  if (reserved != 0 || payload_size != size - kHeaderSize - kHashSize)
+    throw std::runtime_error(fmt::format(
+        "checkpoint '{}' is corrupt or truncated (header says {} payload bytes, file has {})",
+        path, payload_size, size - std::min<std::uint64_t>(size, kHeaderSize + kHashSize)));
+  const char* payload = bytes.data() + kHeaderSize;
+  Sha256 h;
+  h.update(payload, payload_size);
+  const auto hash = h.finish();
+  if (std::memcmp(hash.data(), payload + payload_size, kHashSize) != 0)
+    throw std::runtime_error(
+        fmt::format("checkpoint '{}' is corrupt (checksum mismatch)", path));
+
+  Reader r(payload, payload_size, path);
+  TrainConfig cfg;
+  try {
+    cfg = parse_config_text(r.get_str());
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}' has bad settings: {}", path, e.what()));
+  }
+  std::unique_ptr<Trainer> t;
+  try {
+    t = std::make_unique<Trainer>(cfg, std::move(factory));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}': {}", path, e.what()));
+  }
+  const auto steps = r.get<std::int64_t>();
+  const auto episodes = r.get<std::int64_t>();
+  auto recent = r.get_vec<double>();
+  if (steps < 0 || episodes < 0) r.fail("negative counters");
+  t->restore_counters(steps, episodes, std::move(recent));
+  Network& net = t->network();
+  if (r.get<std::uint32_t>() != static_cast<std::uint32_t>(net.num_layers()))
+    r.fail("layer count does not match its settings");
+  for (int l = 0; l < net.num_layers(); ++l) {
+    LayerState& L = net.layer(l);
+    LayerParams& p = L.params;
+    if (r.get<std::int32_t>() != p.fan_in || r.get<std::int32_t>() != p.width)
+      r.fail("layer shape does not match its settings");
+    r.get_into(p.K, "weights");
+    r.get_into(p.b, "biases");
+    r.get_into(p.cv, "critic weights");
+    r.get_into(p.cc, "critic biases");
+    r.get_into(p.wk, "compatible weights");
+    r.get_into(p.wa, "action coefficients");
+    if (r.get<std::uint64_t>() != L.rng.size()) r.fail("stream count does not match");
+    for (auto& rng : L.rng) rng = get_pcg(r);
+    get_traces(r, L.trace);
+    L.pending = L.trace;
+    r.get_into(L.noise, "noise states");
+  }
+  if (r.get<std::uint32_t>() != t->slots().size()) r.fail("environment count does not match");
+  for (EnvSlot& s : t->slots()) {
+    auto state = r.get_vec<double>();
+    const auto elapsed = r.get<std::int64_t>();
+    const auto rs0 = r.get<std::uint64_t>();
+    const auto rs1 = r.get<std::uint64_t>();
+    try {
+      s.env->set_state(state);
+      s.env->set_elapsed_steps(elapsed);
+    } catch (const std::invalid_argument& e) {
+      r.fail(e.what());
+    }
+    s.env->set_rng_state({rs0, rs1});
+    r.get_into(s.obs, "observation");
+    const auto parity = r.get<std::int32_t>();
+    if (parity != 0 && parity != 1) r.fail("bad frame parity");
+    s.parity = parity;
+    s.episode_return = r.get<double>();
+    if (r.get<std::uint64_t>() != s.frames.size()) r.fail("frame count does not match");
+    for (auto& f : s.frames) r.get_into(f, "frame");
+  }
+  if (!r.done()) r.fail("trailing bytes after the payload");
+  return t;
+}
+
+}  // namespace coagent

@@ -1,0 +1,195 @@
+// src/rules/rules.cpp — the two local rules (DESIGN §3) as plain loops over a
+// layer's rows. No threads, no I/O, no allocation.
+#include "coagent/rules.hpp"
+
+#include <cmath>
+
+namespace coagent {
+
+LayerParams::LayerParams(int fan_in_, int width_, Rule rule)
+    : fan_in(fan_in_),
+      width(width_),
+      stride(padded(fan_in_)),
+      K(static_cast<std::size_t>(width_) * padded(fan_in_), 0.0f),
+      b(width_, 0.0f),
+      cv(static_cast<std::size_t>(width_) * padded(fan_in_), 0.0f),
+      cc(width_, 0.0f),
+      wk(rule == Rule::compatible ? static_cast<std::size_t>(width_) * padded(fan_in_) : 0,
+         0.0f),
+      wa(width_, 0.0f) {}
+
+float dot_padded(const float* a, const float* b, int stride) noexcept {
+  // Eight independent partial sums in a fixed order: the compiler vectorises this
+  // without -ffast-math, and the result is the same for every caller.
+  float acc[kLane] = {};
+  for (int i = 0; i < stride; i += kLane)
+    for (int k = 0; k < kLane; ++k) acc[k] += a[i + k] * b[i + k];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+namespace {
+
+inline void axpy(float* y, float alpha, const float* x, int stride) noexcept {
+  for (int i = 0; i < stride; ++i) y[i] += alpha * x[i];
+}
+
+// Exploration noise for one neuron at one step (DESIGN §3, explore_fraction).
+inline float draw_noise(const LayerSpec& spec, Pcg32& rng, float& ou, bool& explored) noexcept {
+  explored = spec.explore_fraction >= 1.0 || rng.uniform() < spec.explore_fraction;
+  if (!explored || spec.noise_scale == 0.0) return 0.0f;
+  const double g = rng.normal();
+  if (spec.noise == NoiseKind::gaussian) return static_cast<float>(spec.noise_scale * g);
+  ou = static_cast<float>(ou - spec.ou_theta * ou + spec.noise_scale * g);
+  return ou;
+}
+
+void learn_linear(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
+                  const NeuronTrace& next, const float* v0, const float* v1,
+                  StepSignal sig) noexcept {
+  const int S = p.stride;
+  float* cv = &p.cv[static_cast<std::size_t>(n) * S];
+  const float q_now = dot_padded(cv, v0, S) + p.wa[n] * t.a + p.cc[n];
+  const float q_next =
+      sig.terminated ? 0.0f : dot_padded(cv, v1, S) + p.wa[n] * next.y + p.cc[n];
+  const float delta = sig.reward + rs.gamma * q_next - q_now;
+  const float g = rs.alpha_critic * delta;
+  axpy(cv, g, v0, S);
+  p.cc[n] += g;
+  if (t.explored) p.wa[n] += g * t.a;
+  // DPG through the neuron only: dQ/da * da/d[K;b] = th_a * sigma'(z_t) * [v_t; 1].
+  const float s = rs.alpha_actor * p.wa[n] * t.sp;
+  axpy(&p.K[static_cast<std::size_t>(n) * S], s, v0, S);
+  p.b[n] += s;
+}
+
+void learn_compatible(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
+                      const float* v0, const float* v1, StepSignal sig) noexcept {
+  const int S = p.stride;
+  float* cv = &p.cv[static_cast<std::size_t>(n) * S];
+  float* wk = &p.wk[static_cast<std::size_t>(n) * S];
+  const float phi_w = t.sp * (dot_padded(wk, v0, S) + p.wa[n]);
+  const float q_now = t.xi * phi_w + dot_padded(cv, v0, S) + p.cc[n];
+  const float v_next = sig.terminated ? 0.0f : dot_padded(cv, v1, S) + p.cc[n];
+  const float delta = sig.reward + rs.gamma * v_next - q_now;
+  if (t.explored) {
+    // w += alpha_w * delta * xi * phi, phi = sigma'(z_t) [v_t; 1]
+    const float gw = rs.alpha_critic * delta * t.xi * t.sp;
+    axpy(wk, gw, v0, S);
+    p.wa[n] += gw;
+  }
+  const float gu = rs.alpha_value * delta;
+  axpy(cv, gu, v0, S);
+  p.cc[n] += gu;
+  float* K = &p.K[static_cast<std::size_t>(n) * S];
+  if (rs.actor_step == ActorStep::natural) {
+    axpy(K, rs.alpha_actor, wk, S);
+    p.b[n] += rs.alpha_actor * p.wa[n];
+  } else {
+    const float phi_w_new = t.sp * (dot_padded(wk, v0, S) + p.wa[n]);
+    const float s = rs.alpha_actor * phi_w_new * t.sp;
+    axpy(K, s, v0, S);
+    p.b[n] += s;
+  }
+}
+
+}  // namespace
+
+void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
+                  const float* v_next, FrameKind kind, float* out) noexcept {
+  LayerParams& p = layer.params;
+  const std::size_t base = static_cast<std::size_t>(env) * p.width;
+  NeuronTrace* pending = layer.pending.data() + base;
+  float* ou = layer.noise.data() + base;
+  for (int n = begin; n < end; ++n) {
+    const float z = dot_padded(&p.K[static_cast<std::size_t>(n) * p.stride], v_next, p.stride) + p.b[n];
+    const float y = std::tanh(z);
+    NeuronTrace& nt = pending[n];
+    nt.y = y;
+    nt.sp = 1.0f - y * y;
+    if (kind == FrameKind::last) {
+      nt.xi = 0.0f;
+      nt.explored = 0;
+      out[n] = y;
+      continue;
+    }
+    if (kind == FrameKind::first) ou[n] = 0.0f;
+    bool explored = false;
+    nt.xi = draw_noise(spec, layer.rng[n], ou[n], explored);
+    nt.explored = explored ? 1 : 0;
+    nt.a = y + nt.xi;
+    out[n] = nt.a;
+  }
+}
+
+void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
+                   int env, int begin, int end, const float* v_prev, const float* v_next,
+                   StepSignal signal, FrameKind kind) noexcept {
+  LayerParams& p = layer.params;
+  const std::size_t base = static_cast<std::size_t>(env) * p.width;
+  NeuronTrace* trace = layer.trace.data() + base;
+  const NeuronTrace* pending = layer.pending.data() + base;
+  if (kind != FrameKind::first && spec.learn) {
+    for (int n = begin; n < end; ++n) {
+      if (rs.rule == Rule::linear)
+        learn_linear(rs, p, n, trace[n], pending[n], v_prev, v_next, signal);
+      else
+        learn_compatible(rs, p, n, trace[n], v_prev, v_next, signal);
+    }
+  }
+  for (int n = begin; n < end; ++n) trace[n] = pending[n];
+}
+
+void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
+                  int env, int begin, int end, const float* v_prev, const float* v_next,
+                  StepSignal signal, FrameKind kind, float* out) noexcept {
+  neurons_emit(spec, layer, env, begin, end, v_next, kind, out);
+  neurons_learn(spec, rs, layer, env, begin, end, v_prev, v_next, signal, kind);
+}
+
+void neurons_greedy(const LayerParams& p, int begin, int end, const float* v,
+                    float* out) noexcept {
+  for (int n = begin; n < end; ++n)
+    out[n] = std::tanh(dot_padded(&p.K[static_cast<std::size_t>(n) * p.stride], v, p.stride) + p.b[n]);
+}
+
+double local_q(const RuleSettings& rs, const LayerParams& p, int n, const float* v,
+               double a) noexcept {
+  const std::size_t row = static_cast<std::size_t>(n) * p.stride;
+  double value = p.cc[n];
+  for (int i = 0; i < p.fan_in; ++i) value += static_cast<double>(p.cv[row + i]) * v[i];
+  if (rs.rule == Rule::linear) return value + static_cast<double>(p.wa[n]) * a;
+  double z = p.b[n];
+  for (int i = 0; i < p.fan_in; ++i) z += static_cast<double>(p.K[row + i]) * v[i];
+  const double y = std::tanh(z);
+  const double sp = 1.0 - y * y;
+  double phi_w = p.wa[n];
+  for (int i = 0; i < p.fan_in; ++i) phi_w += static_cast<double>(p.wk[row + i]) * v[i];
+  return (a - y) * sp * phi_w + value;
+}
+
+void actor_direction(const RuleSettings& rs, const LayerParams& p, int n, const float* v,
+                     double* out) noexcept {
+  const std::size_t row = static_cast<std::size_t>(n) * p.stride;
+  double z = p.b[n];
+  for (int i = 0; i < p.fan_in; ++i) z += static_cast<double>(p.K[row + i]) * v[i];
+  const double y = std::tanh(z);
+  const double sp = 1.0 - y * y;
+  if (rs.rule == Rule::linear) {
+    const double s = static_cast<double>(p.wa[n]) * sp;
+    for (int i = 0; i < p.fan_in; ++i) out[i] = s * v[i];
+    out[p.fan_in] = s;
+    return;
+  }
+  if (rs.actor_step == ActorStep::natural) {
+    for (int i = 0; i < p.fan_in; ++i) out[i] = p.wk[row + i];
+    out[p.fan_in] = p.wa[n];
+    return;
+  }
+  double phi_w = p.wa[n];
+  for (int i = 0; i < p.fan_in; ++i) phi_w += static_cast<double>(p.wk[row + i]) * v[i];
+  phi_w *= sp;
+  for (int i = 0; i < p.fan_in; ++i) out[i] = sp * v[i] * phi_w;
+  out[p.fan_in] = sp * phi_w;
+}
+
+}  // namespace coagent

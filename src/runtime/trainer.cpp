@@ -1,0 +1,169 @@
+// src/runtime/trainer.cpp — the lockstep driver: environments round-robin, layers in
+// order, one frame at a time. This is the reference every other mode is compared to.
+#include "coagent/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace coagent {
+
+namespace {
+constexpr std::size_t kRecentEpisodes = 20;
+}
+
+Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
+    : cfg_(std::move(cfg)), factory_(std::move(factory)) {
+  cfg_.validate();
+  if (!factory_) {
+    make_env(cfg_.env);  // throws on an unknown name
+    factory_ = [name = cfg_.env] { return make_env(name); };
+  }
+  std::unique_ptr<Env> probe = make_environment();
+  if (!factory_ || !probe) throw std::invalid_argument("environment factory returned null");
+  net_ = Network(cfg_, probe->observation_size(), probe->observation_bounds(),
+                 probe->action_bounds());
+  action_.assign(net_.action_size(), 0.0);
+
+  slots_.resize(cfg_.envs);
+  for (int w : net_.shape()) frame_stride_.push_back(padded(w));
+  for (int e = 0; e < cfg_.envs; ++e) {
+    EnvSlot& slot = slots_[e];
+    slot.env = e == 0 ? std::move(probe) : make_environment();
+    slot.obs.assign(net_.obs_size(), 0.0);
+    for (int s : frame_stride_) slot.frames.emplace_back(2 * static_cast<std::size_t>(s), 0.0f);
+    start_episode(slot, e, cfg_.seed + static_cast<std::uint64_t>(e));
+  }
+}
+
+Trainer::~Trainer() = default;
+
+std::unique_ptr<Env> Trainer::make_environment() const {
+  auto env = factory_();
+  if (!env) throw std::invalid_argument("environment factory returned null");
+  if (env->observation_size() < 1 || env->action_size() < 1)
+    throw std::invalid_argument("environment '" + std::string(env->name()) +
+                                "' has an empty observation or action");
+  return env;
+}
+
+void Trainer::start_episode(EnvSlot& slot, int e, std::optional<std::uint64_t> seed) {
+  slot.env->reset(seed, slot.obs);
+  slot.episode_return = 0.0;
+  forward(slot, e, StepSignal{}, FrameKind::first);
+}
+
+void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
+  const int prev = slot.parity;
+  const int cur = 1 - prev;
+  auto half = [&](int k, int which) {
+    return slot.frames[k].data() + static_cast<std::size_t>(which) * frame_stride_[k];
+  };
+  net_.encode(slot.obs, half(0, cur));
+  for (int l = 0; l < net_.num_layers(); ++l) {
+    LayerState& layer = net_.layer(l);
+    neurons_step(net_.spec(l), net_.rule(), layer, e, 0, layer.params.width, half(l, prev),
+                 half(l, cur), signal, kind, half(l + 1, cur));
+  }
+  slot.parity = cur;
+}
+
+void Trainer::record_episode(double ret) {
+  ++episodes_;
+  recent_.push_back(ret);
+  if (recent_.size() > kRecentEpisodes) recent_.erase(recent_.begin());
+}
+
+void Trainer::restore_counters(std::int64_t steps, std::int64_t episodes,
+                               std::vector<double> recent) {
+  steps_ = steps;
+  episodes_ = episodes;
+  recent_ = std::move(recent);
+}
+
+void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
+  stop_.store(false, std::memory_order_relaxed);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::int64_t start = steps_;
+  const int L = net_.num_layers();
+  const int out_stride = frame_stride_[L];
+  auto report = [&] {
+    if (!progress) return;
+    TrainProgress p;
+    p.step = steps_;
+    p.total_steps = cfg_.steps;
+    p.episodes = episodes_;
+    if (!recent_.empty()) {
+      double s = 0.0;
+      for (double r : recent_) s += r;
+      p.recent_return = s / static_cast<double>(recent_.size());
+      p.has_recent_return = true;
+    }
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    p.steps_per_second = dt > 0 ? static_cast<double>(steps_ - start) / dt : 0.0;
+    progress(p);
+  };
+  while (steps_ < cfg_.steps && !stop_requested()) {
+    // Environments take turns, so env e acts at steps e, e + E, e + 2E, ...
+    const int e = static_cast<int>(steps_ % cfg_.envs);
+    EnvSlot& slot = slots_[e];
+    net_.decode(slot.frames[L].data() + static_cast<std::size_t>(slot.parity) * out_stride,
+                action_);
+    const StepResult r = slot.env->step(action_, slot.obs);
+    ++steps_;
+    slot.episode_return += r.reward;
+    const StepSignal signal{static_cast<float>(r.reward * cfg_.reward_scale), r.terminated};
+    if (r.terminated || r.truncated) {
+      forward(slot, e, signal, FrameKind::last);
+      record_episode(slot.episode_return);
+      start_episode(slot, e, std::nullopt);
+    } else {
+      forward(slot, e, signal, FrameKind::mid);
+    }
+    if (progress_every > 0 && steps_ % progress_every == 0) report();
+  }
+  report();
+}
+
+EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) const {
+  if (episodes < 1) throw std::invalid_argument("episodes must be at least 1");
+  auto env = make_environment();
+  EvalResult res;
+  res.env = std::string(env->name());
+  res.episodes = episodes;
+  res.seed = seed;
+  res.criterion = env->solved_criterion();
+  std::vector<double> obs(env->observation_size()), action(env->action_size());
+  std::vector<float> scratch;
+  double sum = 0.0, sum_sq = 0.0, len_sum = 0.0;
+  int successes = 0;
+  for (int ep = 0; ep < episodes; ++ep) {
+    env->reset(ep == 0 ? std::optional<std::uint64_t>(seed) : std::nullopt, obs);
+    EpisodeStats stats;
+    while (true) {
+      net_.greedy_action(obs, action, scratch);
+      const StepResult r = env->step(action, obs);
+      stats.episode_return += r.reward;
+      ++stats.length;
+      if (r.terminated || r.truncated) {
+        stats.terminated = r.terminated;
+        break;
+      }
+    }
+    if (env->episode_success(stats)) ++successes;
+    sum += stats.episode_return;
+    sum_sq += stats.episode_return * stats.episode_return;
+    len_sum += static_cast<double>(stats.length);
+    if (ep == 0 || stats.episode_return < res.min_return) res.min_return = stats.episode_return;
+    if (ep == 0 || stats.episode_return > res.max_return) res.max_return = stats.episode_return;
+  }
+  res.mean_return = sum / episodes;
+  res.std_return = std::sqrt(std::max(0.0, sum_sq / episodes - res.mean_return * res.mean_return));
+  res.success_rate = static_cast<double>(successes) / episodes;
+  res.mean_length = len_sum / episodes;
+  res.solved = env->solved(res.mean_return, res.success_rate);
+  return res;
+}
+
+}  // namespace coagent
