@@ -1,0 +1,303 @@
+// Environments against values computed by hand from Gymnasium's equations.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+#include "coagent/env.hpp"
+#include "envs/envs.hpp"
+
+namespace coagent {
+namespace {
+
+struct Stepper {
+  explicit Stepper(std::string_view name) : env(make_env(name)), obs(env->observation_size()) {
+    env->reset(7, obs);
+  }
+  StepResult step(double a) {
+    const double act[1] = {a};
+    return env->step(act, obs);
+  }
+  std::unique_ptr<Env> env;
+  std::vector<double> obs;
+};
+
+double f32(double x) { return static_cast<double>(static_cast<float>(x)); }
+
+// --- chain ---------------------------------------------------------------------
+
+TEST(Chain, StartsAtZeroAndObservesPOver100) {
+  Stepper s("chain");
+  EXPECT_EQ(s.obs[0], 0.0);
+  s.step(0.3);
+  s.step(1.0);
+  EXPECT_DOUBLE_EQ(s.obs[0], 0.02);
+  EXPECT_EQ(s.env->state()[0], 2.0);
+}
+
+TEST(Chain, LeftMoveCostsOneEvenAgainstTheWall) {
+  Stepper s("chain");
+  const StepResult r = s.step(-0.5);
+  EXPECT_EQ(r.reward, -1.0);
+  EXPECT_EQ(s.env->state()[0], 0.0);
+  EXPECT_FALSE(r.terminated);
+}
+
+TEST(Chain, ZeroActionMovesLeft) {
+  Stepper s("chain");
+  s.step(1.0);
+  const StepResult r = s.step(0.0);
+  EXPECT_EQ(r.reward, -1.0);
+  EXPECT_EQ(s.env->state()[0], 0.0);
+}
+
+TEST(Chain, ReachingTheEndPaysHundredAndTerminates) {
+  Stepper s("chain");
+  StepResult r;
+  for (int i = 0; i < 100; ++i) {
+    r = s.step(1.0);
+    if (i < 99) {
+      EXPECT_EQ(r.reward, 0.0);
+      EXPECT_FALSE(r.terminated);
+    }
+  }
+  EXPECT_EQ(r.reward, 100.0);
+  EXPECT_TRUE(r.terminated);
+  EXPECT_FALSE(r.truncated);
+}
+
+TEST(Chain, TruncatedAfter500Steps) {
+  Stepper s("chain");
+  StepResult r;
+  for (int i = 0; i < 500; ++i) {
+    r = s.step(-1.0);
+    if (i < 499) EXPECT_FALSE(r.truncated);
+  }
+  EXPECT_TRUE(r.truncated);
+  EXPECT_FALSE(r.terminated);
+}
+
+TEST(Chain, RejectsNanAndWrongSize) {
+  Stepper s("chain");
+  EXPECT_THROW(s.step(std::nan("")), std::invalid_argument);
+  const double two[2] = {1, 1};
+  EXPECT_THROW(s.env->step(two, s.obs), std::invalid_argument);
+  const double bad_state[1] = {101};
+  EXPECT_THROW(s.env->set_state(bad_state), std::invalid_argument);
+}
+
+// --- mountaincar -----------------------------------------------------------------
+
+// One step of Gymnasium's arithmetic, in double, written independently.
+struct McStep {
+  double pos, vel, reward;
+  bool terminated;
+};
+McStep mc_reference(double pos, double vel, double action) {
+  const double force = std::min(std::max(action, -1.0), 1.0);
+  vel += force * 0.0015 - 0.0025 * std::cos(3 * pos);
+  vel = std::min(std::max(vel, -0.07), 0.07);
+  pos += vel;
+  pos = std::min(std::max(pos, -1.2), 0.6);
+  if (pos == -1.2 && vel < 0) vel = 0;
+  const bool term = pos >= 0.45 && vel >= 0;
+  const double reward = (term ? 100.0 : 0.0) - action * action * 0.1;
+  return {pos, vel, reward, term};
+}
+
+TEST(MountainCar, StepMatchesTheEquationsWithFloat32State) {
+  Stepper s("mountaincar");
+  const double st[2] = {-0.5, 0.0};
+  s.env->set_state(st);
+  double pos = -0.5, vel = 0.0;
+  for (double a : {0.5, -1.5, 1.0, 0.25, -0.75}) {
+    const McStep want = mc_reference(pos, vel, a);
+    const StepResult r = s.step(a);
+    pos = f32(want.pos);
+    vel = f32(want.vel);
+    EXPECT_EQ(s.env->state()[0], pos);
+    EXPECT_EQ(s.env->state()[1], vel);
+    EXPECT_EQ(s.obs[0], pos);
+    EXPECT_DOUBLE_EQ(r.reward, want.reward);
+  }
+}
+
+TEST(MountainCar, FirstStepFromHandComputedValues) {
+  Stepper s("mountaincar");
+  const double st[2] = {-0.5, 0.0};
+  s.env->set_state(st);
+  const StepResult r = s.step(0.5);
+  const double v = 0.5 * 0.0015 - 0.0025 * std::cos(-1.5);
+  EXPECT_EQ(s.env->state()[1], f32(v));
+  EXPECT_EQ(s.env->state()[0], f32(-0.5 + v));
+  EXPECT_DOUBLE_EQ(r.reward, -0.025);
+}
+
+TEST(MountainCar, RewardChargesTheUnclippedAction) {
+  Stepper s("mountaincar");
+  const double st[2] = {-0.5, 0.0};
+  s.env->set_state(st);
+  const StepResult r = s.step(-3.0);  // force clipped to -1, cost on -3
+  EXPECT_DOUBLE_EQ(r.reward, -0.9);
+  const double v = -1.0 * 0.0015 - 0.0025 * std::cos(-1.5);
+  EXPECT_EQ(s.env->state()[1], f32(v));
+}
+
+TEST(MountainCar, LeftWallStopsTheCar) {
+  Stepper s("mountaincar");
+  const double st[2] = {-1.19, -0.05};
+  s.env->set_state(st);
+  s.step(-1.0);
+  EXPECT_EQ(s.env->state()[0], f32(-1.2));
+  EXPECT_EQ(s.env->state()[1], 0.0);
+}
+
+TEST(MountainCar, VelocityIsClipped) {
+  Stepper s("mountaincar");
+  const double st[2] = {-0.5, 0.0699};
+  s.env->set_state(st);
+  s.step(1.0);
+  EXPECT_EQ(s.env->state()[1], f32(0.07));
+}
+
+TEST(MountainCar, TerminatesAtTheGoalWithBonus) {
+  Stepper s("mountaincar");
+  const double st[2] = {0.44, 0.02};
+  s.env->set_state(st);
+  const StepResult r = s.step(0.0);
+  EXPECT_TRUE(r.terminated);
+  EXPECT_DOUBLE_EQ(r.reward, 100.0);
+}
+
+TEST(MountainCar, TerminationIsTestedBeforeFloat32Rounding) {
+  // Land at a double position >= 0.45 whose float32 rounding is below 0.45
+  // (float32(0.45) = 0.449999988): Gymnasium terminates, because it tests before
+  // storing the state as float32.
+  Stepper s("mountaincar");
+  const double vel0 = 0.01;
+  double pos0 = 0.44;
+  for (int i = 0; i < 20; ++i) pos0 = 0.45 - (vel0 - 0.0025 * std::cos(3 * pos0));
+  while (mc_reference(pos0, vel0, 0.0).pos < 0.45) pos0 = std::nextafter(pos0, 1.0);
+  const McStep want = mc_reference(pos0, vel0, 0.0);
+  ASSERT_GE(want.pos, 0.45);
+  ASSERT_LT(f32(want.pos), 0.45);  // testing after the rounding would say "not yet"
+  const double st[2] = {pos0, vel0};
+  s.env->set_state(st);
+  const StepResult r = s.step(0.0);
+  EXPECT_TRUE(r.terminated);
+  EXPECT_LT(s.env->state()[0], 0.45);
+}
+
+TEST(MountainCar, TruncatedAfter999Steps) {
+  Stepper s("mountaincar");
+  StepResult r;
+  for (int i = 0; i < 999; ++i) {
+    r = s.step(0.0);
+    ASSERT_FALSE(r.terminated);
+    if (i < 998) EXPECT_FALSE(r.truncated);
+  }
+  EXPECT_TRUE(r.truncated);
+}
+
+TEST(MountainCar, ResetDrawsPositionInRangeKeptInDouble) {
+  auto env = make_env("mountaincar");
+  std::vector<double> obs(2);
+  bool some_not_float = false;
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    env->reset(seed, obs);
+    EXPECT_GE(obs[0], -0.6);
+    EXPECT_LT(obs[0], -0.4);
+    EXPECT_EQ(obs[1], 0.0);
+    if (f32(obs[0]) != obs[0]) some_not_float = true;
+  }
+  EXPECT_TRUE(some_not_float);
+}
+
+TEST(MountainCar, SameSeedSameStart) {
+  auto a = make_env("mountaincar"), b = make_env("mountaincar");
+  std::vector<double> oa(2), ob(2);
+  a->reset(3, oa);
+  b->reset(3, ob);
+  EXPECT_EQ(oa, ob);
+  a->reset(std::nullopt, oa);
+  b->reset(4, ob);
+  EXPECT_NE(oa, ob);
+}
+
+// --- pendulum --------------------------------------------------------------------
+
+TEST(Pendulum, AngleNormalizeIsFloorModulo) {
+  const double pi = std::numbers::pi;
+  EXPECT_NEAR(envs::angle_normalize(-4.0), -4.0 + 2 * pi, 1e-12);  // C fmod would give -4
+  EXPECT_NEAR(envs::angle_normalize(4.0), 4.0 - 2 * pi, 1e-12);
+  EXPECT_NEAR(envs::angle_normalize(0.5), 0.5, 1e-15);
+  EXPECT_NEAR(envs::angle_normalize(7.0), 7.0 - 2 * pi, 1e-12);
+  EXPECT_NEAR(envs::angle_normalize(-10.0), -10.0 + 4 * pi, 1e-12);
+  EXPECT_GE(envs::angle_normalize(-pi), -pi);
+  EXPECT_LT(envs::angle_normalize(-pi), pi);
+  EXPECT_EQ(envs::python_fmod(-1.0, 3.0), 2.0);
+  EXPECT_EQ(envs::python_fmod(1.0, -3.0), -2.0);
+}
+
+TEST(Pendulum, StepMatchesTheEquationsAndCostUsesTheOldState) {
+  Stepper s("pendulum");
+  const double th = 2.5, thdot = -1.25, u = 1.5;
+  const double st[2] = {th, thdot};
+  s.env->set_state(st);
+  const StepResult r = s.step(u);
+  const double an = envs::angle_normalize(th);
+  const double cost = an * an + 0.1 * thdot * thdot + 0.001 * u * u;
+  const double newthdot = thdot + (15.0 * std::sin(th) + 3.0 * u) * 0.05;
+  EXPECT_DOUBLE_EQ(r.reward, -cost);
+  EXPECT_DOUBLE_EQ(s.env->state()[1], newthdot);
+  EXPECT_DOUBLE_EQ(s.env->state()[0], th + newthdot * 0.05);
+  EXPECT_EQ(s.obs[0], f32(std::cos(th + newthdot * 0.05)));
+  EXPECT_FALSE(r.terminated);
+}
+
+TEST(Pendulum, TorqueAndSpeedAreClippedAndThetaIsNotWrapped) {
+  Stepper s("pendulum");
+  const double st[2] = {-3.3, -7.9};
+  s.env->set_state(st);
+  const StepResult r = s.step(-5.0);  // torque clipped to -2, also in the cost
+  const double an = envs::angle_normalize(-3.3);
+  EXPECT_DOUBLE_EQ(r.reward, -(an * an + 0.1 * 7.9 * 7.9 + 0.001 * 4.0));
+  EXPECT_EQ(s.env->state()[1], -8.0);  // -7.9 + (15 sin(-3.3) - 6) 0.05 < -8
+  EXPECT_DOUBLE_EQ(s.env->state()[0], -3.3 - 8.0 * 0.05);  // below -pi: not wrapped
+}
+
+TEST(Pendulum, TruncatedAfter200StepsNeverTerminated) {
+  Stepper s("pendulum");
+  StepResult r;
+  for (int i = 0; i < 200; ++i) {
+    r = s.step(0.0);
+    ASSERT_FALSE(r.terminated);
+    if (i < 199) EXPECT_FALSE(r.truncated);
+  }
+  EXPECT_TRUE(r.truncated);
+}
+
+TEST(Pendulum, ResetRanges) {
+  auto env = make_env("pendulum");
+  std::vector<double> obs(3);
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    env->reset(seed, obs);
+    const auto st = env->state();
+    EXPECT_LE(std::abs(st[0]), std::numbers::pi);
+    EXPECT_LE(std::abs(st[1]), 1.0);
+    EXPECT_NEAR(obs[0] * obs[0] + obs[1] * obs[1], 1.0, 1e-6);
+  }
+}
+
+TEST(Registry, UnknownNameNamesTheValue) {
+  try {
+    make_env("nope");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'nope'"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace coagent
