@@ -97,5 +97,8 @@ std::int64_t parse_int(std::string_view text, std::string_view what);
 std::vector<int> parse_widths(std::string_view text, std::string_view what);
 std::vector<double> parse_double_list(std::string_view text, std::string_view what);
 std::vector<double> parse_state(std::string_view text, std::string_view what);
+// One line of `coagent replay` input: `expected` numbers separated by spaces, tabs or
+// commas. Returns an empty vector for a blank line.
+std::vector<double> parse_action_line(std::string_view line, int expected, long line_no);
 
 }  // namespace coagent

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cli/config_file.hpp"
 #include "cli/progress.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/config.hpp"
@@ -128,13 +129,20 @@ json inspect_json(const Trainer& t, const std::string& path) {
 struct TrainArgs {
   std::map<std::string, std::string> settings;
   std::string save;
+  std::string config;
   bool json = false;
+  bool print_config = false;
 };
 
 int cmd_train(const TrainArgs& a) {
   TrainConfig cfg;
+  if (!a.config.empty()) read_config_file(a.config, cfg);
   for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
   cfg.validate();
+  if (a.print_config) {
+    fmt::print("{}", config_to_text(cfg));
+    return 0;
+  }
   if (!a.save.empty()) check_writable_target(a.save);
   Trainer trainer(cfg);
   if (a.json) {
@@ -163,9 +171,9 @@ int cmd_train(const TrainArgs& a) {
     if (!a.save.empty()) out["save"] = a.save;
     fmt::print("{}\n", out.dump());
   } else {
-    print_eval_table(stdout, r);
     fmt::print("digest {}\n", dig);
     if (!a.save.empty()) fmt::print("saved {}\n", a.save);
+    print_eval_table(stdout, r);
   }
   return 0;
 }
@@ -228,22 +236,8 @@ int cmd_replay(const std::string& env_name, const std::string& state_text) {
   long line_no = 0;
   while (std::getline(std::cin, line)) {
     ++line_no;
-    for (char& c : line)
-      if (c == ',' || c == '\t' || c == '\r') c = ' ';
-    std::vector<double> values;
-    std::size_t pos = 0;
-    while (pos < line.size()) {
-      const std::size_t start = line.find_first_not_of(' ', pos);
-      if (start == std::string::npos) break;
-      const std::size_t end = std::min(line.find(' ', start), line.size());
-      values.push_back(parse_double(std::string_view(line).substr(start, end - start),
-                                    fmt::format("replay: line {}", line_no)));
-      pos = end;
-    }
+    const std::vector<double> values = parse_action_line(line, env->action_size(), line_no);
     if (values.empty()) continue;
-    if (static_cast<int>(values.size()) != env->action_size())
-      throw std::invalid_argument(fmt::format("replay: line {}: {} values, expected {}",
-                                              line_no, values.size(), env->action_size()));
     action = values;
     const StepResult r = env->step(action, obs);
     std::string out;
@@ -273,6 +267,10 @@ int run(int argc, char** argv) {
   }
   train->add_option("--save", train_args.save, "write the trained checkpoint here");
   train->add_flag("--json", train_args.json, "print one JSON object instead of tables");
+  train->add_option("--config", train_args.config,
+                    "TOML file of settings (keys as the flags, without --); flags override it");
+  train->add_flag("--print-config", train_args.print_config,
+                  "print the effective settings as a config file and exit");
 
   std::string load, episodes, eval_seed;
   bool eval_json_flag = false;

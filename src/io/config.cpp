@@ -160,6 +160,25 @@ std::vector<double> parse_state(std::string_view text, std::string_view what) {
   return parse_double_list(text, what);
 }
 
+std::vector<double> parse_action_line(std::string_view line, int expected, long line_no) {
+  std::vector<double> values;
+  const std::string what = fmt::format("replay: line {}", line_no);
+  std::size_t pos = 0;
+  auto is_sep = [](char c) { return c == ' ' || c == '\t' || c == ',' || c == '\r'; };
+  while (pos < line.size()) {
+    while (pos < line.size() && is_sep(line[pos])) ++pos;
+    if (pos == line.size()) break;
+    std::size_t end = pos;
+    while (end < line.size() && !is_sep(line[end])) ++end;
+    values.push_back(parse_double(line.substr(pos, end - pos), what));
+    pos = end;
+  }
+  if (!values.empty() && static_cast<int>(values.size()) != expected)
+    throw std::invalid_argument(
+        fmt::format("{}: {} values, expected {}", what, values.size(), expected));
+  return values;
+}
+
 void TrainConfig::validate() const {
   for (int w : hidden) check_range("hidden", w, 1, 65536);
   if (hidden.size() > 16) throw std::invalid_argument("hidden: at most 16 hidden layers");
