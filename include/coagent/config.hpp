@@ -71,7 +71,7 @@ struct TrainConfig {
   int eval_episodes = 100;
 
   // Runtime.
-  Mode mode = Mode::lockstep;
+  Mode mode = Mode::async;
   int threads = 0;      // 0: every core the process may use
   int shard_size = 16;  // neurons per scheduling unit
 

@@ -1,14 +1,22 @@
 // coagent/trainer.hpp — training and evaluating an actor with a local rule.
 //
 // Threading contract
-//   * A Trainer is driven by one thread: train(), evaluate(), save/load and the
-//     accessors must not be called concurrently with each other.
-//   * request_stop() is thread-safe and may be called from any thread (a signal
-//     handler's helper thread, a GUI, a progress callback); train() returns at the
-//     next step boundary with a consistent state that can be saved and resumed.
-//   * The progress callback runs on the thread that called train().
-//   * Environments are created through the EnvFactory on the calling thread; each
-//     environment object is used by one thread at a time.
+//   * A Trainer is driven by one thread (the "driver"): the constructor, train(),
+//     evaluate(), checkpointing and every accessor must not run concurrently with
+//     each other. Not thread-safe unless marked otherwise below.
+//   * request_stop() and stop_requested() are thread-safe and may be called from any
+//     thread (a signal watcher, a GUI, a progress callback). train() then returns at
+//     the next step boundary with a consistent state that can be saved and resumed.
+//   * The progress callback always runs on the driver thread.
+//   * mode = lockstep: everything runs on the driver thread.
+//     mode = async: train() runs the neurons as tasks in the trainer's own oneTBB
+//     task_arena of `threads` slots (the library never sets global_control; an
+//     application that wants more worker threads than cores sets it). Environments
+//     are then stepped on worker threads, one thread at a time per environment.
+//     The runtime's own contract is at the top of src/runtime/async_runtime.hpp.
+//   * Exceptions thrown by an environment (or its factory) propagate out of train()
+//     on the driver thread, in both modes; the run stops, nothing hangs.
+//   * Environments are created through the EnvFactory on the driver thread.
 #pragma once
 
 #include <atomic>
@@ -45,6 +53,22 @@ struct EvalResult {
   std::string criterion;
 };
 
+// Counters of the last asynchronous run, for tests and benchmarks: they prove that
+// no frame was lost or processed twice.
+struct RunStats {
+  std::int64_t env_steps = 0;
+  std::int64_t frames_created = 0;     // all levels
+  std::int64_t frames_released = 0;    // returned to their pool
+  std::int64_t pool_misses = 0;        // frames allocated because a pool ran dry
+  std::int64_t shard_messages = 0;     // frames processed by all shards
+  std::int64_t expected_messages = 0;  // frames published to a layer x its shard count
+  std::int64_t tasks = 0;              // shard task executions
+};
+
+namespace runtime {
+class Executor;
+}
+
 // Per-environment run state: what a checkpoint needs to resume exactly.
 struct EnvSlot {
   std::unique_ptr<Env> env;
@@ -63,8 +87,9 @@ class Trainer {
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
-  // Trains until steps_done() reaches config().steps or a stop is requested.
-  // Calls `progress` about every `progress_every` steps and once at the end.
+  // Trains until steps_done() reaches config().steps or a stop is requested, in
+  // config().mode. Lockstep calls `progress` every `progress_every` steps, async about
+  // every quarter second; both call it once at the end. Driver thread only.
   void train(const ProgressFn& progress = {}, std::int64_t progress_every = 1000);
   // Thread-safe: asks train() to return at the next step boundary.
   void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
@@ -87,16 +112,25 @@ class Trainer {
   const std::vector<EnvSlot>& slots() const noexcept { return slots_; }
   const std::vector<double>& recent_returns() const noexcept { return recent_; }
 
+  // Replaces the executor async runs use (default: a oneTBB arena of
+  // config().threads slots; the std::thread executor in TSan builds).
+  void use_executor(std::unique_ptr<runtime::Executor> executor);
+  // Counters of the last async run (zeros after a lockstep run).
+  const RunStats& last_run_stats() const noexcept { return stats_; }
+
   // Used by checkpoint loading to restore counters.
   void restore_counters(std::int64_t steps, std::int64_t episodes,
                         std::vector<double> recent);
+  // Used by the runtimes; not thread-safe (the async runtime serialises calls).
+  void record_episode(double ret);
+  void add_steps(std::int64_t n) noexcept { steps_ += n; }
   // Makes a new environment through the run's factory.
   std::unique_ptr<Env> make_environment() const;
 
  private:
   void start_episode(EnvSlot& slot, int e, std::optional<std::uint64_t> seed);
   void forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind);
-  void record_episode(double ret);
+  void train_lockstep(const ProgressFn& progress, std::int64_t progress_every);
 
   TrainConfig cfg_;
   EnvFactory factory_;
@@ -108,6 +142,8 @@ class Trainer {
   std::int64_t episodes_ = 0;
   std::vector<double> recent_;  // ring of the last returns (oldest first)
   std::atomic<bool> stop_{false};
+  std::unique_ptr<runtime::Executor> executor_;
+  RunStats stats_;
 };
 
 }  // namespace coagent

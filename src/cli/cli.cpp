@@ -5,6 +5,7 @@
 #include "cli/cli.hpp"
 
 #include <fmt/format.h>
+#include <tbb/global_control.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "cli/config_file.hpp"
 #include "cli/progress.hpp"
@@ -52,9 +54,9 @@ const std::map<std::string, std::string>& setting_help() {
       {"obs-norm", "encode observations to [-1, 1] by their nominal bounds"},
       {"envs", "environments in flight"},
       {"eval-episodes", "greedy evaluation episodes after training"},
-      {"mode", "runtime: lockstep"},
-      {"threads", "worker threads (0: all cores)"},
-      {"shard-size", "neurons per scheduling unit"},
+      {"mode", "runtime: async (neurons as tasks) or lockstep (the reference)"},
+      {"threads", "async worker threads (0: all cores)"},
+      {"shard-size", "neurons per task (1 = literally one task per neuron)"},
   };
   return help;
 }
@@ -144,13 +146,21 @@ int cmd_train(const TrainArgs& a) {
     return 0;
   }
   if (!a.save.empty()) check_writable_target(a.save);
+  // Only the CLI touches global_control: allow the arena's worker threads.
+  const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
+  tbb::global_control workers(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(std::max(1, threads)) + 1);
   Trainer trainer(cfg);
   if (a.json) {
     trainer.train();
   } else {
-    fmt::print("training {} on {}: network {}, rule {}, {} steps, seed {}\n",
-               "coagent", cfg.env, fmt::join(trainer.network().shape(), "-"),
-               to_string(cfg.rule), cfg.steps, cfg.seed);
+    fmt::print("training {}: network {}, rule {}, {} steps, seed {}, {} mode{}\n", cfg.env,
+               fmt::join(trainer.network().shape(), "-"), to_string(cfg.rule), cfg.steps,
+               cfg.seed, to_string(cfg.mode),
+               cfg.mode == Mode::async
+                   ? fmt::format(" ({} threads, shard size {}, {} envs)", threads,
+                                 cfg.shard_size, cfg.envs)
+                   : std::string());
     ProgressPrinter printer(stdout);
     trainer.train(std::ref(printer), std::max<std::int64_t>(1, cfg.steps / 200));
     printer.finish();

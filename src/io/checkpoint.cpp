@@ -205,6 +205,25 @@ std::vector<char> payload_of(const Trainer& t) {
   return std::move(w.bytes());
 }
 
+// A lower bound on the payload size of a run with these settings: every layer
+// stores its weights and critic weights (width x fan_in floats each) and, per
+// environment, every neuron's trace and noise state; the observation and the
+// action count as one value each. Checked before the Trainer is built, so settings
+// that ask for a huge network cannot make the reader allocate for it.
+std::uint64_t min_payload_size(const TrainConfig& cfg) {
+  constexpr std::uint64_t kTraceBytes = 4 * sizeof(float) + sizeof(std::uint8_t);
+  const auto envs = static_cast<std::uint64_t>(cfg.envs);
+  std::uint64_t size = 0;
+  std::uint64_t fan_in = 1;
+  auto add_layer = [&](std::uint64_t width) {
+    size += 2 * sizeof(float) * width * fan_in + envs * width * (kTraceBytes + sizeof(float));
+    fan_in = width;
+  };
+  for (int w : cfg.hidden) add_layer(static_cast<std::uint64_t>(w));
+  add_layer(1);
+  return size;
+}
+
 void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
@@ -345,6 +364,12 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(fmt::format("checkpoint '{}' has bad settings: {}", path, e.what()));
   }
+  // validate() bounds every width and the environment count, so this cannot overflow.
+  if (const std::uint64_t need = min_payload_size(cfg); need > payload_size)
+    throw std::runtime_error(fmt::format(
+        "checkpoint '{}' is corrupt: its settings describe a network of at least {} bytes, "
+        "the payload has {}",
+        path, need, payload_size));
   std::unique_ptr<Trainer> t;
   try {
     t = std::make_unique<Trainer>(cfg, std::move(factory));

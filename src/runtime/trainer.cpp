@@ -2,6 +2,9 @@
 // order, one frame at a time. This is the reference every other mode is compared to.
 #include "coagent/trainer.hpp"
 
+#include "runtime/async_runtime.hpp"
+#include "runtime/executor.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -82,8 +85,22 @@ void Trainer::restore_counters(std::int64_t steps, std::int64_t episodes,
   recent_ = std::move(recent);
 }
 
+void Trainer::use_executor(std::unique_ptr<runtime::Executor> executor) {
+  executor_ = std::move(executor);
+}
+
 void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
   stop_.store(false, std::memory_order_relaxed);
+  stats_ = RunStats{};
+  if (cfg_.mode == Mode::async) {
+    if (!executor_) executor_ = runtime::make_default_executor(cfg_.threads);
+    stats_ = runtime::run_async(*this, *executor_, cfg_.shard_size, progress, 0.25);
+    return;
+  }
+  train_lockstep(progress, progress_every);
+}
+
+void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_every) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t start = steps_;
   const int L = net_.num_layers();

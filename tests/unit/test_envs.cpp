@@ -72,7 +72,9 @@ TEST(Chain, TruncatedAfter500Steps) {
   StepResult r;
   for (int i = 0; i < 500; ++i) {
     r = s.step(-1.0);
-    if (i < 499) EXPECT_FALSE(r.truncated);
+    if (i < 499) {
+      EXPECT_FALSE(r.truncated);
+    }
   }
   EXPECT_TRUE(r.truncated);
   EXPECT_FALSE(r.terminated);
@@ -195,7 +197,9 @@ TEST(MountainCar, TruncatedAfter999Steps) {
   for (int i = 0; i < 999; ++i) {
     r = s.step(0.0);
     ASSERT_FALSE(r.terminated);
-    if (i < 998) EXPECT_FALSE(r.truncated);
+    if (i < 998) {
+      EXPECT_FALSE(r.truncated);
+    }
   }
   EXPECT_TRUE(r.truncated);
 }
@@ -273,7 +277,9 @@ TEST(Pendulum, TruncatedAfter200StepsNeverTerminated) {
   for (int i = 0; i < 200; ++i) {
     r = s.step(0.0);
     ASSERT_FALSE(r.terminated);
-    if (i < 199) EXPECT_FALSE(r.truncated);
+    if (i < 199) {
+      EXPECT_FALSE(r.truncated);
+    }
   }
   EXPECT_TRUE(r.truncated);
 }

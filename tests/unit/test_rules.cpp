@@ -189,8 +189,9 @@ void check_actor_gradient(Rule rule) {
       EXPECT_NEAR(dir[i], fd, 1e-6 + 1e-5 * std::abs(fd)) << "neuron " << n << " param " << i;
     }
     // local_q agrees with the compatible form at a = y: the advantage term vanishes.
-    if (rule == Rule::compatible)
+    if (rule == Rule::compatible) {
       EXPECT_NEAR(local_q(rs, p, n, v.data(), y0), q_of_action(y0), 1e-9);
+    }
   }
 }
 

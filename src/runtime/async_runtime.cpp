@@ -1,0 +1,388 @@
+// src/runtime/async_runtime.cpp — shards, frames, reward broadcast and environment
+// actors over an Executor. The concurrency contract is in async_runtime.hpp.
+#include "runtime/async_runtime.hpp"
+
+#include <concurrentqueue.h>
+
+#include <array>
+#include <atomic>
+#include <cassert>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace coagent::runtime {
+namespace {
+
+constexpr std::size_t kBatch = 32;  // messages a shard task drains before yielding
+
+struct Frame {
+  int level = 0;
+  int env = 0;
+  std::int64_t step = 0;
+  FrameKind kind = FrameKind::mid;
+  std::atomic<int> writers{0};  // shards still writing their slice
+  std::atomic<int> refs{0};     // consumers still holding it
+  Frame* next = nullptr;        // the frame the consuming layer writes into
+  std::vector<float> data;      // padded width, zero padding never written
+};
+
+class FramePool {
+ public:
+  FramePool(int level, int stride, int initial) : level_(level), stride_(stride) {
+    for (int i = 0; i < initial; ++i) free_.enqueue(make());
+  }
+  Frame* acquire(std::atomic<std::int64_t>& misses) {
+    Frame* f = nullptr;
+    if (free_.try_dequeue(f)) return f;
+    misses.fetch_add(1, std::memory_order_relaxed);
+    return make();
+  }
+  void release(Frame* f) { free_.enqueue(f); }
+
+ private:
+  Frame* make() {
+    std::lock_guard lock(mu_);
+    auto f = std::make_unique<Frame>();
+    f->level = level_;
+    f->data.assign(stride_, 0.0f);
+    owned_.push_back(std::move(f));
+    return owned_.back().get();
+  }
+  int level_, stride_;
+  moodycamel::ConcurrentQueue<Frame*> free_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Frame>> owned_;
+};
+
+// (step, reward, terminated, truncated), published once per environment step.
+class RewardBroadcast {
+ public:
+  struct Entry {
+    std::int64_t step = -1;
+    float reward = 0.0f;
+    bool terminated = false;
+    bool truncated = false;
+  };
+  void publish(const Entry& e) noexcept { slots_[e.step % kSlots] = e; }
+  const Entry& read(std::int64_t step) const noexcept {
+    const Entry& e = slots_[step % kSlots];
+    assert(e.step == step);
+    return e;
+  }
+
+ private:
+  static constexpr int kSlots = 4;  // at most 2 live steps per environment
+  std::array<Entry, kSlots> slots_{};
+};
+
+struct alignas(64) Shard {
+  int layer = 0, begin = 0, end = 0;
+  moodycamel::ConcurrentQueue<Frame*> inbox;
+  std::atomic<std::int64_t> pending{0};
+  // Touched only by the shard's own task (the serializer guarantees one at a time).
+  std::vector<Frame*> prev;  // per environment: the frame being learnt from
+  std::int64_t processed = 0;
+  std::int64_t tasks = 0;
+};
+
+struct EnvActor {
+  RewardBroadcast broadcast;
+  std::int64_t step = 0;
+  Frame* last_output = nullptr;
+  std::vector<double> action;
+  double episode_return = 0.0;
+};
+
+class AsyncRun {
+ public:
+  AsyncRun(Trainer& t, Executor& ex, int shard_size)
+      : t_(t), net_(t.network()), ex_(ex), L_(net_.num_layers()), E_(t.config().envs) {
+    const auto shape = net_.shape();
+    for (int w : shape) stride_.push_back(padded(w));
+    shards_.resize(L_);
+    for (int l = 0; l < L_; ++l) {
+      const int width = net_.layer(l).params.width;
+      for (int b = 0; b < width; b += shard_size) {
+        auto s = std::make_unique<Shard>();
+        s->layer = l;
+        s->begin = b;
+        s->end = std::min(width, b + shard_size);
+        s->prev.assign(E_, nullptr);
+        shards_[l].push_back(std::move(s));
+      }
+    }
+    for (int k = 0; k <= L_; ++k)
+      pools_.push_back(std::make_unique<FramePool>(k, stride_[k], 3 * E_ + 2));
+    for (int k = 0; k <= L_; ++k)
+      published_.push_back(std::make_unique<std::atomic<std::int64_t>>(0));
+    envs_.resize(E_);
+    for (auto& a : envs_) a.action.assign(net_.action_size(), 0.0);
+    base_steps_ = t_.steps_done();
+  }
+
+  RunStats run(const ProgressFn& progress, double progress_seconds) {
+    const auto t0 = std::chrono::steady_clock::now();
+    // Seed every shard's "previous frame" and every environment's pending action
+    // from the trainer's state, so a run continues exactly where the last one stopped.
+    std::vector<Frame*> outputs(E_);
+    for (int e = 0; e < E_; ++e) {
+      EnvSlot& slot = t_.slots()[e];
+      envs_[e].episode_return = slot.episode_return;
+      for (int k = 0; k <= L_; ++k) {
+        Frame* f = acquire(k);
+        const float* src = slot.frames[k].data() + static_cast<std::size_t>(slot.parity) * stride_[k];
+        std::copy(src, src + stride_[k], f->data.begin());
+        f->env = e;
+        f->kind = FrameKind::mid;
+        if (k < L_) {
+          f->refs.store(static_cast<int>(shards_[k].size()), std::memory_order_relaxed);
+          for (auto& s : shards_[k]) s->prev[e] = f;
+        } else {
+          f->refs.store(1, std::memory_order_relaxed);
+          outputs[e] = f;
+        }
+      }
+    }
+    for (int e = 0; e < E_; ++e) ex_.spawn([this, e, f = outputs[e]] { on_output(e, f); });
+
+    auto report = [&] {
+      if (!progress) return;
+      TrainProgress p;
+      p.step = base_steps_ + steps_taken();
+      p.total_steps = t_.config().steps;
+      {
+        std::lock_guard lock(episodes_mu_);
+        p.episodes = t_.episodes_done();
+        const auto& recent = t_.recent_returns();
+        if (!recent.empty()) {
+          double s = 0.0;
+          for (double r : recent) s += r;
+          p.recent_return = s / static_cast<double>(recent.size());
+          p.has_recent_return = true;
+        }
+      }
+      const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      p.steps_per_second = dt > 0 ? static_cast<double>(p.step - base_steps_) / dt : 0.0;
+      progress(p);
+    };
+    {
+      std::unique_lock lock(done_mu_);
+      while (!done_cv_.wait_for(lock, std::chrono::duration<double>(progress_seconds),
+                                [&] { return envs_done_ == E_; })) {
+        lock.unlock();
+        report();
+        lock.lock();
+      }
+    }
+    ex_.wait_idle();
+    write_back();
+    t_.add_steps(steps_taken());
+    report();
+    if (error_) std::rethrow_exception(error_);
+
+    RunStats st;
+    st.env_steps = steps_taken();
+    st.frames_created = created_.load();
+    st.frames_released = released_.load();
+    st.pool_misses = misses_.load();
+    for (int l = 0; l < L_; ++l) {
+      st.expected_messages += published_[l]->load() * static_cast<std::int64_t>(shards_[l].size());
+      for (auto& s : shards_[l]) {
+        st.shard_messages += s->processed;
+        st.tasks += s->tasks;
+      }
+    }
+    return st;
+  }
+
+ private:
+  std::int64_t steps_taken() const {
+    const std::int64_t budget = t_.config().steps - base_steps_;
+    return std::max<std::int64_t>(0, std::min(claimed_.load(), budget));
+  }
+
+  Frame* acquire(int level) {
+    created_.fetch_add(1, std::memory_order_relaxed);
+    return pools_[level]->acquire(misses_);
+  }
+
+  void release(Frame* f) {
+    if (f->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      released_.fetch_add(1, std::memory_order_relaxed);
+      pools_[f->level]->release(f);
+    }
+  }
+
+  void post(Shard& s, Frame* f) {
+    s.inbox.enqueue(f);
+    if (s.pending.fetch_add(1, std::memory_order_acq_rel) == 0)
+      ex_.spawn([this, &s] { shard_task(s); });
+  }
+
+  void shard_task(Shard& s) {
+    Frame* batch[kBatch];
+    const std::size_t n = s.inbox.try_dequeue_bulk(batch, kBatch);
+    for (std::size_t i = 0; i < n; ++i) process(s, batch[i]);
+    s.processed += static_cast<std::int64_t>(n);
+    ++s.tasks;
+    // Last step: reschedule if more work arrived (or was not yet visible).
+    if (s.pending.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_acq_rel) !=
+        static_cast<std::int64_t>(n))
+      ex_.spawn([this, &s] { shard_task(s); });
+  }
+
+  void process(Shard& s, Frame* in) {
+    const int e = in->env;
+    const FrameKind kind = in->kind;
+    LayerState& layer = net_.layer(s.layer);
+    const LayerSpec& spec = net_.spec(s.layer);
+    Frame* out = in->next;
+    // Emit first: the slice goes downstream before this shard learns.
+    neurons_emit(spec, layer, e, s.begin, s.end, in->data.data(), kind, out->data.data());
+    if (out->writers.fetch_sub(1, std::memory_order_acq_rel) == 1) publish(out);
+    StepSignal signal;
+    if (kind != FrameKind::first) {
+      const auto& b = envs_[e].broadcast.read(in->step);
+      signal = StepSignal{b.reward, b.terminated};
+    }
+    Frame* prev = s.prev[e];
+    assert(kind == FrameKind::first || prev != nullptr);
+    neurons_learn(spec, net_.rule(), layer, e, s.begin, s.end,
+                  prev ? prev->data.data() : in->data.data(), in->data.data(), signal, kind);
+    if (prev) release(prev);
+    if (kind == FrameKind::last) {
+      release(in);
+      s.prev[e] = nullptr;
+    } else {
+      s.prev[e] = in;
+    }
+  }
+
+  // A complete frame at `level`: hand it to the layer that reads it, or to its
+  // environment if it is the output.
+  void publish(Frame* f) {
+    const int k = f->level;
+    if (k == L_) {
+      on_output(f->env, f);
+      return;
+    }
+    published_[k]->fetch_add(1, std::memory_order_relaxed);
+    Frame* nx = acquire(k + 1);
+    nx->env = f->env;
+    nx->step = f->step;
+    nx->kind = f->kind;
+    nx->writers.store(static_cast<int>(shards_[k].size()), std::memory_order_relaxed);
+    nx->refs.store(k + 1 == L_ ? 1 : static_cast<int>(shards_[k + 1].size()),
+                   std::memory_order_relaxed);
+    f->next = nx;
+    for (auto& s : shards_[k]) post(*s, f);
+  }
+
+  void publish_observation(int e, FrameKind kind) {
+    Frame* f = acquire(0);
+    f->env = e;
+    f->step = envs_[e].step;
+    f->kind = kind;
+    f->refs.store(static_cast<int>(shards_[0].size()), std::memory_order_relaxed);
+    net_.encode(t_.slots()[e].obs, f->data.data());
+    publish(f);
+  }
+
+  bool claim_step() {
+    if (halt_.load(std::memory_order_relaxed) || t_.stop_requested()) return false;
+    return base_steps_ + claimed_.fetch_add(1, std::memory_order_relaxed) < t_.config().steps;
+  }
+
+  // The environment actor: runs when its output frame is complete (one at a time
+  // per environment, because it has only one frame in flight).
+  void on_output(int e, Frame* out) {
+    EnvActor& a = envs_[e];
+    EnvSlot& slot = t_.slots()[e];
+    if (a.last_output) release(a.last_output);
+    a.last_output = out;
+    try {
+      if (out->kind == FrameKind::last) {
+        {
+          std::lock_guard lock(episodes_mu_);
+          t_.record_episode(a.episode_return);
+        }
+        if (!halt_.load(std::memory_order_relaxed)) {
+          slot.env->reset(std::nullopt, slot.obs);
+          a.episode_return = 0.0;
+          publish_observation(e, FrameKind::first);
+          return;
+        }
+      } else if (claim_step()) {
+        net_.decode(out->data.data(), a.action);
+        const StepResult r = slot.env->step(a.action, slot.obs);
+        ++a.step;
+        a.episode_return += r.reward;
+        a.broadcast.publish({a.step, static_cast<float>(r.reward * t_.config().reward_scale),
+                             r.terminated, r.truncated});
+        publish_observation(e, r.terminated || r.truncated ? FrameKind::last : FrameKind::mid);
+        return;
+      }
+    } catch (...) {
+      std::lock_guard lock(done_mu_);
+      if (!error_) error_ = std::current_exception();
+      halt_.store(true, std::memory_order_relaxed);
+    }
+    std::lock_guard lock(done_mu_);
+    ++envs_done_;
+    done_cv_.notify_all();
+  }
+
+  void write_back() {
+    for (int e = 0; e < E_; ++e) {
+      EnvSlot& slot = t_.slots()[e];
+      const int q = 1 - slot.parity;
+      for (int k = 0; k <= L_; ++k) {
+        Frame* f = k < L_ ? shards_[k][0]->prev[e] : envs_[e].last_output;
+        if (f) std::copy(f->data.begin(), f->data.end(),
+                         slot.frames[k].begin() + static_cast<std::ptrdiff_t>(q) * stride_[k]);
+        if (k < L_) {
+          for (auto& s : shards_[k])
+            if (s->prev[e]) release(std::exchange(s->prev[e], nullptr));
+        } else if (f) {
+          release(std::exchange(envs_[e].last_output, nullptr));
+        }
+      }
+      slot.parity = q;
+      slot.episode_return = envs_[e].episode_return;
+    }
+  }
+
+  Trainer& t_;
+  Network& net_;
+  Executor& ex_;
+  const int L_, E_;
+  std::vector<int> stride_;
+  std::vector<std::vector<std::unique_ptr<Shard>>> shards_;
+  std::vector<std::unique_ptr<FramePool>> pools_;
+  std::vector<std::unique_ptr<std::atomic<std::int64_t>>> published_;
+  std::vector<EnvActor> envs_;
+  std::int64_t base_steps_ = 0;
+  std::atomic<std::int64_t> claimed_{0};
+  std::atomic<std::int64_t> created_{0}, released_{0}, misses_{0};
+  std::atomic<bool> halt_{false};
+  std::mutex episodes_mu_;
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  int envs_done_ = 0;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+RunStats run_async(Trainer& trainer, Executor& executor, int shard_size,
+                     const ProgressFn& progress, double progress_seconds) {
+  AsyncRun run(trainer, executor, shard_size);
+  return run.run(progress, progress_seconds);
+}
+
+}  // namespace coagent::runtime

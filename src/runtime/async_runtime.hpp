@@ -1,0 +1,66 @@
+// src/runtime/async_runtime.hpp — the asynchronous runtime (DESIGN §6).
+//
+// Concurrency contract
+// --------------------
+// Actors. Every layer is cut into *shards* (contiguous neuron ranges, one inbox
+// each); every environment is an actor too. A shard owns its neurons' rows of the
+// layer's storage, their random streams, traces and noise states: exactly one
+// writer per neuron, so parameters need no locks.
+//
+// Local serializer. A shard has a moodycamel ConcurrentQueue inbox and an atomic
+// `pending` count. A producer enqueues, then increments `pending`; the producer
+// that moves it from 0 schedules the shard. The shard's task drains up to a batch
+// from its inbox, processes it, subtracts what it processed, and, as its very last
+// step, reschedules itself if `pending` is still non-zero. So at most one task per
+// shard runs at a time, no task blocks or spins, and no message is lost: the
+// increment that follows every enqueue is seen by the task's fetch_sub (acq_rel),
+// which makes the enqueued message visible to its next try_dequeue_bulk.
+//
+// Frames. A layer's emitted voltages for one (environment, step) are a Frame from a
+// per-level pool (allocated up front; the allocator is only hit if the pool runs
+// dry, which is counted). The publisher of level-k frame F also takes the level-k+1
+// frame that layer k's shards will write (F.next) and sets its `writers` to the
+// number of layer-k shards. Each shard writes its slice; the shard whose
+// fetch_sub(writers) returns 1 is the last writer and publishes the frame to every
+// downstream shard (acq_rel makes all slices visible to it, and the queue's
+// release/acquire carries them to the readers). A frame's `refs` counts the
+// downstream shards that still hold it (as "the new frame" and then as "the
+// previous frame" they learn from); the last release returns it to its pool.
+//
+// Ordering. Each environment has exactly one frame in flight through the network:
+// it acts only when the output frame of its previous step is complete, and after
+// an episode's final frame it resets only when that frame's output is complete.
+// Hence messages of one environment reach every shard in step order, and with one
+// environment every neuron sees the same frames in the same order as in lockstep
+// mode, drawing from its own stream: the results are bit-identical for any thread
+// count and shard size. Several environments pipeline (layer 2 works on env A while
+// layer 1 works on env B); their interleaving is then scheduling-dependent.
+//
+// Reward broadcast. An environment publishes (step, reward, terminated, truncated)
+// once per step into its RewardBroadcast ring before it publishes the observation
+// frame; shards read it by step number. At most two steps of one environment are
+// live at once (the one being learnt and the one being emitted), so four slots
+// never wrap onto a live entry.
+//
+// Emit, then learn. A shard emits its slice and, if it is the last writer,
+// publishes the frame before it learns: learning is off the critical path.
+//
+// Errors and stopping. An exception from an environment (or anywhere in a task) is
+// caught, the first one is kept, and every actor stops producing; tasks drain what
+// is in flight and the run rethrows it on the calling thread. A stop request makes
+// environments stop acting at their next step; frames in flight complete.
+#pragma once
+
+#include <cstdint>
+
+#include "coagent/trainer.hpp"
+#include "runtime/executor.hpp"
+
+namespace coagent::runtime {
+
+// Trains `trainer` asynchronously until its configured step budget is reached (or a
+// stop is requested), starting from and writing back to the trainer's state.
+RunStats run_async(Trainer& trainer, Executor& executor, int shard_size,
+                     const ProgressFn& progress, double progress_seconds);
+
+}  // namespace coagent::runtime

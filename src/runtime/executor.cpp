@@ -1,0 +1,136 @@
+// src/runtime/executor.cpp — the TBB and std::thread executors.
+#include "runtime/executor.hpp"
+
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+namespace coagent::runtime {
+namespace {
+
+int resolve_threads(int threads) {
+  if (threads > 0) return threads;
+  return std::max(1, tbb::this_task_arena::max_concurrency());
+}
+
+class TbbExecutor final : public Executor {
+ public:
+  explicit TbbExecutor(int threads) : arena_(resolve_threads(threads), 0) {}
+  ~TbbExecutor() noexcept override { wait_idle(); }
+
+  void spawn(Task task) override {
+    outstanding_.fetch_add(1, std::memory_order_relaxed);
+    auto body = [this, t = std::move(task)] {
+      current_ = this;
+      t();
+      current_ = nullptr;
+      if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard lock(mu_);
+        cv_.notify_all();
+      }
+    };
+    if (current_ == this)
+      group_.run(std::move(body));
+    else
+      arena_.enqueue([this, b = std::move(body)] { group_.run(b); });
+  }
+
+  void wait_idle() override {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return outstanding_.load(std::memory_order_acquire) == 0; });
+    }
+    arena_.execute([&] { group_.wait(); });
+  }
+
+  int concurrency() const override { return arena_.max_concurrency(); }
+
+ private:
+  static thread_local TbbExecutor* current_;
+  tbb::task_arena arena_;
+  tbb::task_group group_;
+  std::atomic<std::int64_t> outstanding_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+thread_local TbbExecutor* TbbExecutor::current_ = nullptr;
+
+class ThreadExecutor final : public Executor {
+ public:
+  explicit ThreadExecutor(int threads) {
+    const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { loop(); });
+  }
+  ~ThreadExecutor() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+
+  void spawn(Task task) override {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(task));
+      ++outstanding_;
+    }
+    work_cv_.notify_one();
+  }
+
+  void wait_idle() override {
+    std::unique_lock lock(mu_);
+    idle_cv_.wait(lock, [&] { return outstanding_ == 0; });
+  }
+
+  int concurrency() const override { return static_cast<int>(workers_.size()); }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping
+      Task t = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      t();
+      lock.lock();
+      if (--outstanding_ == 0) idle_cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, idle_cv_;
+  std::deque<Task> queue_;
+  std::int64_t outstanding_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_tbb_executor(int threads) {
+  return std::make_unique<TbbExecutor>(threads);
+}
+
+std::unique_ptr<Executor> make_thread_executor(int threads) {
+  return std::make_unique<ThreadExecutor>(threads);
+}
+
+std::unique_ptr<Executor> make_default_executor(int threads) {
+#if defined(__SANITIZE_THREAD__)
+  return make_thread_executor(threads);
+#else
+  const char* e = std::getenv("COAGENT_EXECUTOR");
+  if (e && std::strcmp(e, "threads") == 0) return make_thread_executor(threads);
+  return make_tbb_executor(threads);
+#endif
+}
+
+}  // namespace coagent::runtime
