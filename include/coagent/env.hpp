@@ -66,24 +66,28 @@ class Env {
   // std::invalid_argument. Writes the next observation to `obs`.
   virtual StepResult step(std::span<const double> action, std::span<double> obs) = 0;
 
+  // --- optional: replay, exact resume and evaluation criteria ---------------------
+  // The built-in environments implement all of these; a custom environment may keep
+  // the defaults (no settable state, success never declared).
+
   // The internal state (what `coagent replay --state` sets), for tests, replay
   // and checkpoints. set_state also restarts the episode's step counter.
-  virtual std::vector<double> state() const = 0;
-  virtual void set_state(std::span<const double> state) = 0;
-  virtual std::vector<std::string> state_names() const = 0;
-  // Steps taken in the current episode.
-  virtual std::int64_t elapsed_steps() const = 0;
-  virtual void set_elapsed_steps(std::int64_t steps) = 0;
+  virtual std::vector<double> state() const { return {}; }
+  virtual void set_state(std::span<const double> state);
+  virtual std::vector<std::string> state_names() const { return {}; }
+  // Steps taken in the current episode (for exact resume).
+  virtual std::int64_t elapsed_steps() const { return 0; }
+  virtual void set_elapsed_steps(std::int64_t) {}
   // The environment's random stream, for checkpoints: (state, increment).
-  virtual std::pair<std::uint64_t, std::uint64_t> rng_state() const = 0;
-  virtual void set_rng_state(std::pair<std::uint64_t, std::uint64_t> s) = 0;
+  virtual std::pair<std::uint64_t, std::uint64_t> rng_state() const { return {0, 0}; }
+  virtual void set_rng_state(std::pair<std::uint64_t, std::uint64_t>) {}
 
   // Whether one greedy evaluation episode counts as a success.
-  virtual bool episode_success(const EpisodeStats& episode) const = 0;
+  virtual bool episode_success(const EpisodeStats&) const { return false; }
   // The environment's "solved" criterion over a whole evaluation (DESIGN §2).
-  virtual bool solved(double mean_return, double success_rate) const = 0;
+  virtual bool solved(double /*mean_return*/, double /*success_rate*/) const { return false; }
   // A one-line description of the criterion, for tables and --help.
-  virtual std::string solved_criterion() const = 0;
+  virtual std::string solved_criterion() const { return "none defined"; }
 };
 
 using EnvFactory = std::function<std::unique_ptr<Env>()>;

@@ -17,6 +17,11 @@ std::unique_ptr<Env> make_env(std::string_view name) {
                               "' (expected chain, mountaincar or pendulum)");
 }
 
+void Env::set_state(std::span<const double> state) {
+  if (!state.empty())
+    throw std::invalid_argument(std::string(name()) + ": this environment has no settable state");
+}
+
 void check_finite_action(std::string_view env, std::span<const double> action) {
   for (std::size_t i = 0; i < action.size(); ++i)
     if (!std::isfinite(action[i]))

@@ -1,6 +1,7 @@
 // src/runtime/executor.cpp — the TBB and std::thread executors.
 #include "runtime/executor.hpp"
 
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -11,9 +12,14 @@
 namespace coagent::runtime {
 namespace {
 
+// The arena's slots are all for workers (the driver thread only waits). TBB lets a
+// process have max_allowed_parallelism - 1 workers (by default: cores - 1), so the
+// request is clamped to that; the CLI raises the limit with global_control, and so
+// can an application that wants more threads.
 int resolve_threads(int threads) {
-  if (threads > 0) return threads;
-  return std::max(1, tbb::this_task_arena::max_concurrency());
+  const int requested = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
+  const auto limit = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  return std::max(1, std::min(requested, static_cast<int>(limit) - 1));
 }
 
 class TbbExecutor final : public Executor {
