@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,13 @@ struct EvalResult {
   double mean_length = 0.0;
   bool solved = false;
   std::string criterion;
+};
+
+// Thrown when a parameter, a TD error or an action becomes NaN or infinite; the
+// message names the layer, the neuron and the step.
+class DivergenceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // Counters of the last asynchronous run, for tests and benchmarks: they prove that
@@ -111,6 +119,11 @@ class Trainer {
   std::vector<EnvSlot>& slots() noexcept { return slots_; }
   const std::vector<EnvSlot>& slots() const noexcept { return slots_; }
   const std::vector<double>& recent_returns() const noexcept { return recent_; }
+
+  // Throws DivergenceError naming the first non-finite parameter (layer, neuron,
+  // which parameter) and the current step. train() calls it at every progress report
+  // and at the end; an action is checked before every environment step.
+  void check_finite() const;
 
   // Replaces the executor async runs use (default: a oneTBB arena of
   // config().threads slots; the std::thread executor in TSan builds).

@@ -5,10 +5,13 @@
 #include "cli/cli.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <tbb/global_control.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -31,6 +34,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int kExitBadInput = 2;
+constexpr int kExitDiverged = 3;
 
 const std::map<std::string, std::string>& setting_help() {
   static const std::map<std::string, std::string> help = {
@@ -132,50 +136,137 @@ struct TrainArgs {
   std::map<std::string, std::string> settings;
   std::string save;
   std::string config;
+  std::string resume;
+  std::string checkpoint_every;
   bool json = false;
   bool print_config = false;
 };
 
-int cmd_train(const TrainArgs& a) {
-  TrainConfig cfg;
-  if (!a.config.empty()) read_config_file(a.config, cfg);
+// SIGINT/SIGTERM ask the running trainer to stop; the CLI then saves and exits.
+std::atomic<Trainer*> g_trainer{nullptr};
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_stop_signal(int sig) {
+  g_signal = sig;
+  if (Trainer* t = g_trainer.load()) t->request_stop();
+}
+
+// Settings a resumed run may change: the budget and the runtime, not what is learnt.
+bool resumable_setting(const std::string& key) {
+  return key == "steps" || key == "mode" || key == "threads" || key == "shard-size" ||
+         key == "eval-episodes";
+}
+
+std::unique_ptr<Trainer> make_trainer(const TrainArgs& a) {
+  if (a.resume.empty()) {
+    TrainConfig cfg;
+    if (!a.config.empty()) read_config_file(a.config, cfg);
+    for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
+    cfg.validate();
+    return std::make_unique<Trainer>(cfg);
+  }
+  if (!a.config.empty())
+    throw std::invalid_argument("--config cannot be combined with --resume (the checkpoint's settings are used)");
+  for (const auto& [key, value] : a.settings)
+    if (!resumable_setting(key))
+      throw std::invalid_argument(fmt::format(
+          "--{} cannot be changed when resuming (only --steps, --mode, --threads, "
+          "--shard-size and --eval-episodes can)", key));
+  auto trainer = load_checkpoint(a.resume);
+  TrainConfig cfg = trainer->config();
   for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
   cfg.validate();
+  if (cfg.steps < trainer->steps_done())
+    throw std::invalid_argument(fmt::format("--steps {} is below the {} steps the checkpoint has trained",
+                                            cfg.steps, trainer->steps_done()));
+  trainer->mutable_config() = cfg;
+  return trainer;
+}
+
+int cmd_train(const TrainArgs& a) {
+  std::int64_t every = 0;
+  if (!a.checkpoint_every.empty()) {
+    every = parse_int(a.checkpoint_every, "--checkpoint-every");
+    if (every < 1)
+      throw std::invalid_argument(fmt::format("--checkpoint-every: {} must be at least 1", every));
+    if (a.save.empty()) throw std::invalid_argument("--checkpoint-every needs --save PATH");
+  }
+  if (!a.save.empty()) check_writable_target(a.save);
+  if (!a.resume.empty() && a.print_config)
+    throw std::invalid_argument("--print-config cannot be combined with --resume");
   if (a.print_config) {
+    TrainConfig cfg;
+    if (!a.config.empty()) read_config_file(a.config, cfg);
+    for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
+    cfg.validate();
     fmt::print("{}", config_to_text(cfg));
     return 0;
   }
-  if (!a.save.empty()) check_writable_target(a.save);
+  auto trainer = make_trainer(a);
+  const TrainConfig cfg = trainer->config();
   // Only the CLI touches global_control: allow the arena's worker threads.
   const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
   tbb::global_control workers(tbb::global_control::max_allowed_parallelism,
                               static_cast<std::size_t>(std::max(1, threads)) + 1);
-  Trainer trainer(cfg);
-  if (a.json) {
-    trainer.train();
-  } else {
-    fmt::print("training {}: network {}, rule {}, {} steps, seed {}, {} mode{}\n", cfg.env,
-               fmt::join(trainer.network().shape(), "-"), to_string(cfg.rule), cfg.steps,
+  g_trainer.store(trainer.get());
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  const std::int64_t target = cfg.steps;
+  auto save = [&] {
+    trainer->mutable_config().steps = target;
+    save_checkpoint(*trainer, a.save);
+  };
+  std::unique_ptr<ProgressPrinter> printer;
+  if (!a.json) {
+    fmt::print("training {}: network {}, rule {}, {} steps, seed {}, {} mode{}{}\n", cfg.env,
+               fmt::join(trainer->network().shape(), "-"), to_string(cfg.rule), target,
                cfg.seed, to_string(cfg.mode),
                cfg.mode == Mode::async
                    ? fmt::format(" ({} threads, shard size {}, {} envs)", threads,
                                  cfg.shard_size, cfg.envs)
-                   : std::string());
-    ProgressPrinter printer(stdout);
-    trainer.train(std::ref(printer), std::max<std::int64_t>(1, cfg.steps / 200));
-    printer.finish();
+                   : std::string(),
+               a.resume.empty() ? std::string()
+                                : fmt::format(", resumed at step {}", trainer->steps_done()));
+    printer = std::make_unique<ProgressPrinter>(stdout);
   }
-  if (!a.save.empty()) save_checkpoint(trainer, a.save);
+  const ProgressFn progress = [&](const TrainProgress& p) {
+    if (!printer) return;
+    TrainProgress shown = p;
+    shown.total_steps = target;
+    (*printer)(shown);
+  };
+  // Train in chunks of --checkpoint-every steps, saving after each (lockstep runs
+  // are identical whether or not they are chunked).
+  while (trainer->steps_done() < target && g_signal == 0) {
+    trainer->mutable_config().steps = every > 0 ? std::min(target, trainer->steps_done() + every) : target;
+    trainer->train(progress, std::max<std::int64_t>(1, target / 200));
+    if (every > 0 && g_signal == 0) save();
+  }
+  trainer->mutable_config().steps = target;
+  if (printer) printer->finish();
+  g_trainer.store(nullptr);
+  if (g_signal != 0) {
+    if (!a.save.empty()) save();
+    fmt::print(stderr, "coagent: stopped by signal {} at step {}{}\n", static_cast<int>(g_signal),
+               trainer->steps_done(),
+               a.save.empty() ? std::string() : fmt::format(", checkpoint saved to {}", a.save));
+    return 128 + g_signal;
+  }
+  if (!a.save.empty()) save();
   const EvalResult r =
-      trainer.evaluate(cfg.eval_episodes, Trainer::default_eval_seed(cfg.seed));
-  const std::string dig = digest(trainer.network());
+      trainer->evaluate(cfg.eval_episodes, Trainer::default_eval_seed(cfg.seed));
+  const std::string dig = digest(trainer->network());
   if (a.json) {
     json out{{"env", cfg.env},
              {"rule", to_string(cfg.rule)},
-             {"shape", trainer.network().shape()},
-             {"steps", trainer.steps_done()},
-             {"episodes", trainer.episodes_done()},
+             {"shape", trainer->network().shape()},
+             {"steps", trainer->steps_done()},
+             {"episodes", trainer->episodes_done()},
              {"seed", cfg.seed},
+             {"mode", to_string(cfg.mode)},
              {"digest", dig},
              {"eval", eval_json(r)}};
     if (!a.save.empty()) out["save"] = a.save;
@@ -279,6 +370,10 @@ int run(int argc, char** argv) {
   train->add_flag("--json", train_args.json, "print one JSON object instead of tables");
   train->add_option("--config", train_args.config,
                     "TOML file of settings (keys as the flags, without --); flags override it");
+  train->add_option("--resume", train_args.resume,
+                    "continue the run in this checkpoint (--steps is the new total)");
+  train->add_option("--checkpoint-every", train_args.checkpoint_every,
+                    "save --save every N steps (atomically: a crash leaves the old or new file)");
   train->add_flag("--print-config", train_args.print_config,
                   "print the effective settings as a config file and exit");
 
@@ -327,6 +422,11 @@ int run(int argc, char** argv) {
     if (*eval) return cmd_eval(load, episodes, eval_seed, eval_json_flag);
     if (*inspect) return cmd_inspect(inspect_path, inspect_json_flag);
     if (*replay) return cmd_replay(replay_env, replay_state);
+  } catch (const DivergenceError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "coagent: error: {} (the last checkpoint written, if any, is kept)\n",
+               e.what());
+    return kExitDiverged;
   } catch (const std::exception& e) {
     std::string msg = e.what();
     for (char& c : msg)

@@ -319,6 +319,7 @@ class AsyncRun {
         }
       } else if (claim_step()) {
         net_.decode(out->data.data(), a.action);
+        check_action_finite(a.action, L_, base_steps_ + claimed_.load(std::memory_order_relaxed));
         const StepResult r = slot.env->step(a.action, slot.obs);
         ++a.step;
         a.episode_return += r.reward;

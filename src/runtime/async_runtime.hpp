@@ -56,7 +56,12 @@
 #include "coagent/trainer.hpp"
 #include "runtime/executor.hpp"
 
+namespace coagent {
+void check_action_finite(const std::vector<double>& action, int layer, std::int64_t step);
+}
+
 namespace coagent::runtime {
+using coagent::check_action_finite;
 
 // Trains `trainer` asynchronously until its configured step budget is reached (or a
 // stop is requested), starting from and writing back to the trainer's state.

@@ -85,6 +85,31 @@ void Trainer::restore_counters(std::int64_t steps, std::int64_t episodes,
   recent_ = std::move(recent);
 }
 
+void Trainer::check_finite() const {
+  for (int l = 0; l < net_.num_layers(); ++l) {
+    const LayerParams& p = net_.layer(l).params;
+    const std::pair<const char*, const std::vector<float>*> arrays[] = {
+        {"weights", &p.K}, {"bias", &p.b}, {"critic weights", &p.cv},
+        {"critic bias", &p.cc}, {"compatible weights", &p.wk}, {"action coefficient", &p.wa}};
+    for (const auto& [what, v] : arrays) {
+      const std::size_t per_neuron = v->size() / static_cast<std::size_t>(p.width);
+      for (std::size_t i = 0; i < v->size(); ++i)
+        if (!std::isfinite((*v)[i]))
+          throw DivergenceError("diverged: layer " + std::to_string(l + 1) + ", neuron " +
+                                std::to_string(i / per_neuron) + ": " + what + " is " +
+                                std::to_string((*v)[i]) + " at step " + std::to_string(steps_));
+    }
+  }
+}
+
+void check_action_finite(const std::vector<double>& action, int layer, std::int64_t step) {
+  for (std::size_t i = 0; i < action.size(); ++i)
+    if (!std::isfinite(action[i]))
+      throw DivergenceError("diverged: layer " + std::to_string(layer) + ", neuron " +
+                            std::to_string(i) + ": action is " + std::to_string(action[i]) +
+                            " at step " + std::to_string(step));
+}
+
 void Trainer::use_executor(std::unique_ptr<runtime::Executor> executor) {
   executor_ = std::move(executor);
 }
@@ -94,10 +119,15 @@ void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
   stats_ = RunStats{};
   if (cfg_.mode == Mode::async) {
     if (!executor_) executor_ = runtime::make_default_executor(cfg_.threads);
-    stats_ = runtime::run_async(*this, *executor_, cfg_.shard_size, progress, 0.25);
-    return;
+    stats_ = runtime::run_async(*this, *executor_, cfg_.shard_size,
+                                [&](const TrainProgress& p) {
+                                  if (progress) progress(p);
+                                },
+                                0.25);
+  } else {
+    train_lockstep(progress, progress_every);
   }
-  train_lockstep(progress, progress_every);
+  check_finite();
 }
 
 void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_every) {
@@ -127,6 +157,7 @@ void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_e
     EnvSlot& slot = slots_[e];
     net_.decode(slot.frames[L].data() + static_cast<std::size_t>(slot.parity) * out_stride,
                 action_);
+    check_action_finite(action_, L, steps_);
     const StepResult r = slot.env->step(action_, slot.obs);
     ++steps_;
     slot.episode_return += r.reward;
@@ -138,7 +169,10 @@ void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_e
     } else {
       forward(slot, e, signal, FrameKind::mid);
     }
-    if (progress_every > 0 && steps_ % progress_every == 0) report();
+    if (progress_every > 0 && steps_ % progress_every == 0) {
+      check_finite();
+      report();
+    }
   }
   report();
 }
