@@ -169,7 +169,8 @@ class DdpgAgent {
   // magic "CGDDPG\0\0" | version u32 | fields | FNV-1a-64 of all preceding bytes.
   std::vector<char> save(bool include_replay = true) const;
   // Throws std::runtime_error naming the problem (truncated, corrupt, wrong version,
-  // inconsistent sizes) on bad bytes; never crashes or allocates beyond the input.
+  // inconsistent sizes) on bad bytes; never crashes, and checks that every stored
+  // array is present before allocating it.
   static DdpgAgent load(std::span<const char> bytes);
 
   // The implementation (src/ddpg/agent_core.hpp), for library code and tests.

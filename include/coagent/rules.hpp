@@ -69,6 +69,10 @@ struct LayerState {
   std::vector<NeuronTrace> pending; // envs x width: step t+1, just emitted
   std::vector<float> noise;         // envs x width: the OU process
   int envs = 1;
+  // Statistics since they were last read (per neuron, written only by the neuron):
+  // sum of |TD error|, sum of |xi|, learning steps.
+  std::vector<double> stat_td_abs, stat_xi_abs;
+  std::vector<std::uint32_t> stat_count;
 };
 
 // What the environment broadcast about the transition being learnt.

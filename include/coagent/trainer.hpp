@@ -54,6 +54,26 @@ struct EvalResult {
   std::string criterion;
 };
 
+// One finished training episode.
+struct EpisodeRecord {
+  std::int64_t step = 0;     // environment steps so far (all environments)
+  std::int64_t episode = 0;  // finished episodes so far, this one included
+  double episode_return = 0.0;
+  std::int64_t length = 0;
+  int env_index = 0;
+};
+using EpisodeFn = std::function<void(const EpisodeRecord&)>;
+
+// Per-layer learning statistics since they were last read.
+struct LayerStats {
+  int layer = 0;                // 1-based
+  double mean_abs_td = 0.0;     // mean |TD error| over neurons and steps
+  double action_coef_mean = 0.0, action_coef_std = 0.0;  // th_a (linear) or w_b
+  double weight_norm = 0.0;     // Frobenius norm of the layer's weights
+  double mean_abs_noise = 0.0;  // mean |xi| actually added (the exploration scale)
+  std::int64_t updates = 0;     // learning steps summed over neurons
+};
+
 // Thrown when a parameter, a TD error or an action becomes NaN or infinite; the
 // message names the layer, the neuron and the step.
 class DivergenceError : public std::runtime_error {
@@ -81,6 +101,7 @@ class Executor;
 struct EnvSlot {
   std::unique_ptr<Env> env;
   std::vector<double> obs;                  // the latest observation
+  std::int64_t episode_length = 0;
   std::vector<std::vector<float>> frames;   // per layer input (0) and outputs: 2 x stride
   int parity = 0;                           // which half of each frame is "current"
   double episode_return = 0.0;
@@ -120,6 +141,14 @@ class Trainer {
   const std::vector<EnvSlot>& slots() const noexcept { return slots_; }
   const std::vector<double>& recent_returns() const noexcept { return recent_; }
 
+  // Called for every finished training episode. Lockstep: on the driver thread.
+  // Async: on worker threads, one call at a time (serialised by the runtime), so
+  // the callback must not call back into the Trainer.
+  void set_episode_callback(EpisodeFn fn) { on_episode_ = std::move(fn); }
+  // Reads and resets the per-layer statistics. Driver thread, between train() calls
+  // (or from a lockstep progress callback).
+  std::vector<LayerStats> take_layer_stats();
+
   // Throws DivergenceError naming the first non-finite parameter (layer, neuron,
   // which parameter) and the current step. train() calls it at every progress report
   // and at the end; an action is checked before every environment step.
@@ -135,7 +164,7 @@ class Trainer {
   void restore_counters(std::int64_t steps, std::int64_t episodes,
                         std::vector<double> recent);
   // Used by the runtimes; not thread-safe (the async runtime serialises calls).
-  void record_episode(double ret);
+  void record_episode(double ret, std::int64_t length, int env_index, std::int64_t step);
   void add_steps(std::int64_t n) noexcept { steps_ += n; }
   // Makes a new environment through the run's factory.
   std::unique_ptr<Env> make_environment() const;
@@ -156,6 +185,7 @@ class Trainer {
   std::vector<double> recent_;  // ring of the last returns (oldest first)
   std::atomic<bool> stop_{false};
   std::unique_ptr<runtime::Executor> executor_;
+  EpisodeFn on_episode_;
   RunStats stats_;
 };
 

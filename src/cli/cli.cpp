@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "cli/bench.hpp"
 #include "cli/config_file.hpp"
 #include "cli/progress.hpp"
 #include "coagent/checkpoint.hpp"
@@ -399,6 +400,37 @@ int run(int argc, char** argv) {
                      "internal state (mountaincar: position,velocity; pendulum: "
                      "theta,thetadot; chain: p)");
 
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const auto* sub : app.get_subcommands({})) {
+      found = found || sub->get_name() == argv[1];
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!found) {
+      fmt::print(stderr, "coagent: error: unknown subcommand '{}' (expected one of: {})\n",
+                 argv[1], known);
+      return kExitBadInput;
+    }
+  }
+  BenchOptions bench_opts;
+  std::string bench_threads, bench_shards = "1,8,64", bench_envs = "1", bench_modes = "fused,lockstep,async",
+              bench_rule = "linear", bench_steps, bench_reps = "3";
+  auto* bench = app.add_subcommand("bench", "measure training throughput and thread scaling");
+  bench->add_option("--net", bench_opts.net, "small (2-64-64-1), medium (2-256-256-1), wide (64-1024x3-16 on synthetic) or hidden widths")
+      ->default_str("small");
+  bench->add_option("--env", bench_opts.env, "environment (default mountaincar; synthetic for wide)");
+  bench->add_option("--threads", bench_threads, "thread counts, e.g. 1,2,4 (default 1..cores)");
+  bench->add_option("--shard-sizes", bench_shards, "shard sizes")->default_str("1,8,64");
+  bench->add_option("--envs", bench_envs, "environments in flight, e.g. 1,8")->default_str("1");
+  bench->add_option("--modes", bench_modes, "modes to measure besides fused")->default_str("fused,lockstep,async");
+  bench->add_option("--rule", bench_rule, "linear or compatible")->default_str("linear");
+  bench->add_option("--steps", bench_steps, "steps per repetition (default: sized to the network)");
+  bench->add_option("--reps", bench_reps, "repetitions (the median is reported)")->default_str("3");
+  bench->add_flag("--json", bench_opts.json, "print one JSON object");
+  bench->add_option("--csv", bench_opts.csv, "also write the table as CSV");
+  bench->add_option("--plot", bench_opts.plot, "also plot steps/s against threads (PNG, gnuplot)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -422,6 +454,33 @@ int run(int argc, char** argv) {
     if (*eval) return cmd_eval(load, episodes, eval_seed, eval_json_flag);
     if (*inspect) return cmd_inspect(inspect_path, inspect_json_flag);
     if (*replay) return cmd_replay(replay_env, replay_state);
+    if (*bench) {
+      auto ints = [](const std::string& text, const char* what) {
+        std::vector<int> v;
+        for (double x : parse_double_list(text, what)) {
+          if (x != static_cast<int>(x))
+            throw std::invalid_argument(fmt::format("{}: {} is not an integer", what, x));
+          v.push_back(static_cast<int>(x));
+        }
+        return v;
+      };
+      if (!bench_threads.empty()) bench_opts.threads = ints(bench_threads, "--threads");
+      bench_opts.shard_sizes = ints(bench_shards, "--shard-sizes");
+      bench_opts.envs = ints(bench_envs, "--envs");
+      bench_opts.modes.clear();
+      for (std::size_t p = 0; p <= bench_modes.size();) {
+        const std::size_t q = std::min(bench_modes.find(',', p), bench_modes.size());
+        bench_opts.modes.push_back(bench_modes.substr(p, q - p));
+        p = q + 1;
+      }
+      bench_opts.rule = parse_rule(bench_rule);
+      if (!bench_steps.empty()) {
+        bench_opts.steps = parse_int(bench_steps, "--steps");
+        if (bench_opts.steps < 1) throw std::invalid_argument("--steps must be at least 1");
+      }
+      bench_opts.reps = static_cast<int>(parse_int(bench_reps, "--reps"));
+      return run_bench(bench_opts);
+    }
   } catch (const DivergenceError& e) {
     std::fflush(stdout);
     fmt::print(stderr, "coagent: error: {} (the last checkpoint written, if any, is kept)\n",

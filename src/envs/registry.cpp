@@ -7,14 +7,17 @@
 
 namespace coagent {
 
-std::vector<std::string> builtin_env_names() { return {"chain", "mountaincar", "pendulum"}; }
+std::vector<std::string> builtin_env_names() {
+  return {"chain", "mountaincar", "pendulum", "synthetic"};
+}
 
 std::unique_ptr<Env> make_env(std::string_view name) {
   if (name == "chain") return envs::make_chain();
   if (name == "mountaincar") return envs::make_mountain_car();
   if (name == "pendulum") return envs::make_pendulum();
+  if (name == "synthetic") return envs::make_synthetic();
   throw std::invalid_argument("unknown environment '" + std::string(name) +
-                              "' (expected chain, mountaincar or pendulum)");
+                              "' (expected chain, mountaincar, pendulum or synthetic)");
 }
 
 void Env::set_state(std::span<const double> state) {

@@ -199,6 +199,7 @@ std::vector<char> payload_of(const Trainer& t) {
     w.put_vec(s.obs);
     w.put<std::int32_t>(s.parity);
     w.put(s.episode_return);
+    w.put(s.episode_length);
     w.put<std::uint64_t>(s.frames.size());
     for (const auto& f : s.frames) w.put_vec(f);
   }
@@ -419,6 +420,8 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
     if (parity != 0 && parity != 1) r.fail("bad frame parity");
     s.parity = parity;
     s.episode_return = r.get<double>();
+    s.episode_length = r.get<std::int64_t>();
+    if (s.episode_length < 0) r.fail("negative episode length");
     if (r.get<std::uint64_t>() != s.frames.size()) r.fail("frame count does not match");
     for (auto& f : s.frames) r.get_into(f, "frame");
   }

@@ -52,6 +52,9 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     layer.pending.resize(layer.trace.size());
     layer.noise.assign(layer.trace.size(), 0.0f);
     layer.rng.resize(spec.width);
+    layer.stat_td_abs.assign(spec.width, 0.0);
+    layer.stat_xi_abs.assign(spec.width, 0.0);
+    layer.stat_count.assign(spec.width, 0);
     const double scale = spec.init_scale / std::sqrt(static_cast<double>(fan_in));
     LayerParams& p = layer.params;
     for (int n = 0; n < spec.width; ++n) {

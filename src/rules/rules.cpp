@@ -43,9 +43,9 @@ inline float draw_noise(const LayerSpec& spec, Pcg32& rng, float& ou, bool& expl
   return ou;
 }
 
-void learn_linear(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
-                  const NeuronTrace& next, const float* v0, const float* v1,
-                  StepSignal sig) noexcept {
+float learn_linear(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
+                   const NeuronTrace& next, const float* v0, const float* v1,
+                   StepSignal sig) noexcept {
   const int S = p.stride;
   float* cv = &p.cv[static_cast<std::size_t>(n) * S];
   const float q_now = dot_padded(cv, v0, S) + p.wa[n] * t.a + p.cc[n];
@@ -60,9 +60,10 @@ void learn_linear(const RuleSettings& rs, LayerParams& p, int n, const NeuronTra
   const float s = rs.alpha_actor * p.wa[n] * t.sp;
   axpy(&p.K[static_cast<std::size_t>(n) * S], s, v0, S);
   p.b[n] += s;
+  return delta;
 }
 
-void learn_compatible(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
+float learn_compatible(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
                       const float* v0, const float* v1, StepSignal sig) noexcept {
   const int S = p.stride;
   float* cv = &p.cv[static_cast<std::size_t>(n) * S];
@@ -90,6 +91,7 @@ void learn_compatible(const RuleSettings& rs, LayerParams& p, int n, const Neuro
     axpy(K, s, v0, S);
     p.b[n] += s;
   }
+  return delta;
 }
 
 }  // namespace
@@ -129,11 +131,17 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
   NeuronTrace* trace = layer.trace.data() + base;
   const NeuronTrace* pending = layer.pending.data() + base;
   if (kind != FrameKind::first && spec.learn) {
+    const bool stats = !layer.stat_count.empty();
     for (int n = begin; n < end; ++n) {
-      if (rs.rule == Rule::linear)
-        learn_linear(rs, p, n, trace[n], pending[n], v_prev, v_next, signal);
-      else
-        learn_compatible(rs, p, n, trace[n], v_prev, v_next, signal);
+      const float delta =
+          rs.rule == Rule::linear
+              ? learn_linear(rs, p, n, trace[n], pending[n], v_prev, v_next, signal)
+              : learn_compatible(rs, p, n, trace[n], v_prev, v_next, signal);
+      if (stats) {
+        layer.stat_td_abs[n] += std::fabs(delta);
+        layer.stat_xi_abs[n] += std::fabs(trace[n].xi);
+        ++layer.stat_count[n];
+      }
     }
   }
   for (int n = begin; n < end; ++n) trace[n] = pending[n];

@@ -96,6 +96,7 @@ struct EnvActor {
   Frame* last_output = nullptr;
   std::vector<double> action;
   double episode_return = 0.0;
+  std::int64_t episode_length = 0;
 };
 
 class AsyncRun {
@@ -133,6 +134,7 @@ class AsyncRun {
     for (int e = 0; e < E_; ++e) {
       EnvSlot& slot = t_.slots()[e];
       envs_[e].episode_return = slot.episode_return;
+      envs_[e].episode_length = slot.episode_length;
       for (int k = 0; k <= L_; ++k) {
         Frame* f = acquire(k);
         const float* src = slot.frames[k].data() + static_cast<std::size_t>(slot.parity) * stride_[k];
@@ -309,11 +311,12 @@ class AsyncRun {
       if (out->kind == FrameKind::last) {
         {
           std::lock_guard lock(episodes_mu_);
-          t_.record_episode(a.episode_return);
+          t_.record_episode(a.episode_return, a.episode_length, e, base_steps_ + steps_taken());
         }
         if (!halt_.load(std::memory_order_relaxed)) {
           slot.env->reset(std::nullopt, slot.obs);
           a.episode_return = 0.0;
+          a.episode_length = 0;
           publish_observation(e, FrameKind::first);
           return;
         }
@@ -323,6 +326,7 @@ class AsyncRun {
         const StepResult r = slot.env->step(a.action, slot.obs);
         ++a.step;
         a.episode_return += r.reward;
+        ++a.episode_length;
         a.broadcast.publish({a.step, static_cast<float>(r.reward * t_.config().reward_scale),
                              r.terminated, r.truncated});
         publish_observation(e, r.terminated || r.truncated ? FrameKind::last : FrameKind::mid);
@@ -355,6 +359,7 @@ class AsyncRun {
       }
       slot.parity = q;
       slot.episode_return = envs_[e].episode_return;
+      slot.episode_length = envs_[e].episode_length;
     }
   }
 

@@ -2,6 +2,8 @@
 #include "runtime/executor.hpp"
 
 #include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -54,6 +56,12 @@ class TbbExecutor final : public Executor {
 
   int concurrency() const override { return arena_.max_concurrency(); }
 
+  void parallel_for(int n, const std::function<void(int)>& f) override {
+    arena_.execute([&] {
+      tbb::parallel_for(0, n, [&](int i) { f(i); }, tbb::simple_partitioner());
+    });
+  }
+
  private:
   static thread_local TbbExecutor* current_;
   tbb::task_arena arena_;
@@ -95,6 +103,11 @@ class ThreadExecutor final : public Executor {
   }
 
   int concurrency() const override { return static_cast<int>(workers_.size()); }
+
+  void parallel_for(int n, const std::function<void(int)>& f) override {
+    for (int i = 0; i < n; ++i) spawn([&f, i] { f(i); });
+    wait_idle();
+  }
 
  private:
   void loop() {

@@ -32,6 +32,9 @@ class Executor {
   virtual void spawn(Task task) = 0;
   virtual void wait_idle() = 0;
   virtual int concurrency() const = 0;
+  // Runs f(0) .. f(n-1), possibly in parallel, and returns when all are done (the
+  // lockstep mode's per-layer barrier). Called from the driver thread only.
+  virtual void parallel_for(int n, const std::function<void(int)>& f) = 0;
 };
 
 // `threads` <= 0 means every core the process may use.

@@ -54,6 +54,7 @@ std::unique_ptr<Env> Trainer::make_environment() const {
 void Trainer::start_episode(EnvSlot& slot, int e, std::optional<std::uint64_t> seed) {
   slot.env->reset(seed, slot.obs);
   slot.episode_return = 0.0;
+  slot.episode_length = 0;
   forward(slot, e, StepSignal{}, FrameKind::first);
 }
 
@@ -64,18 +65,61 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
     return slot.frames[k].data() + static_cast<std::size_t>(which) * frame_stride_[k];
   };
   net_.encode(slot.obs, half(0, cur));
+  const bool parallel = cfg_.threads != 1 && executor_;
   for (int l = 0; l < net_.num_layers(); ++l) {
     LayerState& layer = net_.layer(l);
-    neurons_step(net_.spec(l), net_.rule(), layer, e, 0, layer.params.width, half(l, prev),
-                 half(l, cur), signal, kind, half(l + 1, cur));
+    const int width = layer.params.width;
+    const int shards = parallel ? (width + cfg_.shard_size - 1) / cfg_.shard_size : 1;
+    if (shards <= 1) {
+      neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, half(l, prev), half(l, cur),
+                   signal, kind, half(l + 1, cur));
+      continue;
+    }
+    // Lockstep over shards: a barrier per layer; any split gives identical results.
+    executor_->parallel_for(shards, [&](int s) {
+      const int b = s * cfg_.shard_size;
+      neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + cfg_.shard_size),
+                   half(l, prev), half(l, cur), signal, kind, half(l + 1, cur));
+    });
   }
   slot.parity = cur;
 }
 
-void Trainer::record_episode(double ret) {
+void Trainer::record_episode(double ret, std::int64_t length, int env_index,
+                             std::int64_t step) {
   ++episodes_;
   recent_.push_back(ret);
   if (recent_.size() > kRecentEpisodes) recent_.erase(recent_.begin());
+  if (on_episode_) on_episode_(EpisodeRecord{step, episodes_, ret, length, env_index});
+}
+
+std::vector<LayerStats> Trainer::take_layer_stats() {
+  std::vector<LayerStats> out;
+  for (int l = 0; l < net_.num_layers(); ++l) {
+    LayerState& L = net_.layer(l);
+    const LayerParams& p = L.params;
+    LayerStats s;
+    s.layer = l + 1;
+    double td = 0.0, xi = 0.0, count = 0.0, w2 = 0.0, sum = 0.0, sum2 = 0.0;
+    for (int n = 0; n < p.width; ++n) {
+      td += L.stat_td_abs[n];
+      xi += L.stat_xi_abs[n];
+      count += L.stat_count[n];
+      L.stat_td_abs[n] = L.stat_xi_abs[n] = 0.0;
+      L.stat_count[n] = 0;
+      sum += p.wa[n];
+      sum2 += static_cast<double>(p.wa[n]) * p.wa[n];
+    }
+    for (float k : p.K) w2 += static_cast<double>(k) * k;
+    s.mean_abs_td = count > 0 ? td / count : 0.0;
+    s.mean_abs_noise = count > 0 ? xi / count : 0.0;
+    s.updates = static_cast<std::int64_t>(count);
+    s.action_coef_mean = sum / p.width;
+    s.action_coef_std = std::sqrt(std::max(0.0, sum2 / p.width - s.action_coef_mean * s.action_coef_mean));
+    s.weight_norm = std::sqrt(w2);
+    out.push_back(s);
+  }
+  return out;
 }
 
 void Trainer::restore_counters(std::int64_t steps, std::int64_t episodes,
@@ -125,6 +169,7 @@ void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
                                 },
                                 0.25);
   } else {
+    if (cfg_.threads != 1 && !executor_) executor_ = runtime::make_default_executor(cfg_.threads);
     train_lockstep(progress, progress_every);
   }
   check_finite();
@@ -161,10 +206,11 @@ void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_e
     const StepResult r = slot.env->step(action_, slot.obs);
     ++steps_;
     slot.episode_return += r.reward;
+    ++slot.episode_length;
     const StepSignal signal{static_cast<float>(r.reward * cfg_.reward_scale), r.terminated};
     if (r.terminated || r.truncated) {
       forward(slot, e, signal, FrameKind::last);
-      record_episode(slot.episode_return);
+      record_episode(slot.episode_return, slot.episode_length, e, steps_);
       start_episode(slot, e, std::nullopt);
     } else {
       forward(slot, e, signal, FrameKind::mid);

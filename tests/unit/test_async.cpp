@@ -80,6 +80,30 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(1, 3, 64),
                        ::testing::Values(Rule::linear, Rule::compatible)));
 
+// `coagent bench`'s fused loop (lockstep, one thread, whole layers) and lockstep
+// split into shards run in parallel with a barrier per layer compute the same thing.
+TEST(Lockstep, FusedEqualsShardedParallelLockstep) {
+  for (int envs : {1, 3}) {
+    TrainConfig fused_cfg = small_config(Mode::lockstep);
+    fused_cfg.envs = envs;
+    fused_cfg.threads = 1;
+    Trainer fused(fused_cfg);
+    fused.train();
+    for (int workers : {2, 4}) {
+      for (int shard : {1, 5}) {
+        TrainConfig cfg = fused_cfg;
+        cfg.threads = workers;
+        cfg.shard_size = shard;
+        Trainer t(cfg);
+        t.use_executor(make_executor(true, workers));
+        with_watchdog("sharded lockstep", [&] { t.train(); });
+        EXPECT_EQ(digest(t.network()), digest(fused.network()))
+            << "envs " << envs << " workers " << workers << " shard " << shard;
+      }
+    }
+  }
+}
+
 TEST(Async, ManyEnvironmentsLoseNoFrame) {
   for (int envs : {3, 8}) {
     for (int shard : {1, 3, 64}) {

@@ -1,0 +1,95 @@
+// bench/micro.cpp — Google Benchmark micro-benchmarks: the neuron kernels (both
+// rules, emit and learn, at fan-in 64 and 1024) and the shard mailbox (moodycamel,
+// single and bulk). Run: build/coagent_micro. They print; nothing here asserts timing.
+#include <benchmark/benchmark.h>
+#include <concurrentqueue.h>
+
+#include <vector>
+
+#include "coagent/rules.hpp"
+
+namespace coagent {
+namespace {
+
+LayerState make_layer(Rule rule, int fan_in, int width) {
+  LayerState L;
+  L.params = LayerParams(fan_in, width, rule);
+  L.trace.resize(width);
+  L.pending.resize(width);
+  L.noise.assign(width, 0.0f);
+  Pcg32 rng(1);
+  for (int n = 0; n < width; ++n) {
+    L.rng.emplace_back(derive_seed(1, 0, n));
+    for (int i = 0; i < fan_in; ++i) L.params.K[n * L.params.stride + i] = 0.1f * static_cast<float>(rng.normal());
+  }
+  return L;
+}
+
+// One frame through a shard of 64 neurons: emit + learn.
+void BM_NeuronStep(benchmark::State& state) {
+  const Rule rule = state.range(0) == 0 ? Rule::linear : Rule::compatible;
+  const int fan_in = static_cast<int>(state.range(1));
+  const int width = 64;
+  LayerState L = make_layer(rule, fan_in, width);
+  LayerSpec spec;
+  spec.noise_scale = 0.1;
+  RuleSettings rs{.rule = rule, .gamma = 0.99f, .alpha_actor = 1e-4f, .alpha_critic = 1e-3f,
+                  .alpha_value = 1e-3f};
+  std::vector<float> a(padded(fan_in), 0.5f), b(padded(fan_in), -0.25f), out(padded(width));
+  neurons_step(spec, rs, L, 0, 0, width, a.data(), b.data(), {}, FrameKind::first, out.data());
+  for (auto _ : state) {
+    neurons_step(spec, rs, L, 0, 0, width, a.data(), b.data(), StepSignal{0.1f, false},
+                 FrameKind::mid, out.data());
+    std::swap(a, b);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * width);
+  state.SetLabel(rule == Rule::linear ? "linear, neurons/s" : "compatible, neurons/s");
+}
+BENCHMARK(BM_NeuronStep)->ArgsProduct({{0, 1}, {64, 1024}});
+
+void BM_NeuronEmitOnly(benchmark::State& state) {
+  const int fan_in = static_cast<int>(state.range(0));
+  LayerState L = make_layer(Rule::linear, fan_in, 64);
+  LayerSpec spec;
+  spec.noise_scale = 0.1;
+  std::vector<float> v(padded(fan_in), 0.5f), out(64);
+  for (auto _ : state) {
+    neurons_emit(spec, L, 0, 0, 64, v.data(), FrameKind::mid, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+BENCHMARK(BM_NeuronEmitOnly)->Arg(64)->Arg(1024);
+
+void BM_MailboxSingle(benchmark::State& state) {
+  moodycamel::ConcurrentQueue<void*> q;
+  void* item = &q;
+  void* got = nullptr;
+  for (auto _ : state) {
+    q.enqueue(item);
+    q.try_dequeue(got);
+    benchmark::DoNotOptimize(got);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MailboxSingle);
+
+void BM_MailboxBulk(benchmark::State& state) {
+  moodycamel::ConcurrentQueue<void*> q;
+  moodycamel::ProducerToken ptok(q);
+  moodycamel::ConsumerToken ctok(q);
+  const int n = static_cast<int>(state.range(0));
+  std::vector<void*> in(n, &q), out(n);
+  for (auto _ : state) {
+    q.enqueue_bulk(ptok, in.data(), n);
+    benchmark::DoNotOptimize(q.try_dequeue_bulk(ctok, out.data(), n));
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_MailboxBulk)->Arg(32);
+
+}  // namespace
+}  // namespace coagent
+
+BENCHMARK_MAIN();

@@ -1,0 +1,29 @@
+// src/cli/bench.hpp — `coagent bench`: training throughput of fused, lockstep and
+// async modes over threads, shard sizes and environments in flight.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "coagent/config.hpp"
+
+namespace coagent::cli {
+
+struct BenchOptions {
+  std::string net = "small";  // small | medium | wide | comma-separated hidden widths
+  std::string env;            // default: mountaincar (synthetic for wide)
+  std::vector<int> threads;   // default 1..cores
+  std::vector<int> shard_sizes = {1, 8, 64};
+  std::vector<int> envs = {1};
+  std::vector<std::string> modes = {"fused", "lockstep", "async"};
+  Rule rule = Rule::linear;
+  std::int64_t steps = 0;  // per repetition; 0 = sized for ~0.3 s
+  int reps = 3;
+  bool json = false;
+  std::string csv;
+  std::string plot;
+};
+
+int run_bench(const BenchOptions& o);
+
+}  // namespace coagent::cli
