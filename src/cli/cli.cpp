@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -23,6 +24,8 @@
 
 #include "cli/bench.hpp"
 #include "cli/config_file.hpp"
+#include "cli/metrics.hpp"
+#include "cli/visuals.hpp"
 #include "cli/progress.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/config.hpp"
@@ -139,6 +142,8 @@ struct TrainArgs {
   std::string config;
   std::string resume;
   std::string checkpoint_every;
+  std::string metrics;
+  std::string metrics_every = "1000";
   bool json = false;
   bool print_config = false;
 };
@@ -191,6 +196,9 @@ int cmd_train(const TrainArgs& a) {
       throw std::invalid_argument(fmt::format("--checkpoint-every: {} must be at least 1", every));
     if (a.save.empty()) throw std::invalid_argument("--checkpoint-every needs --save PATH");
   }
+  std::int64_t metrics_every = parse_int(a.metrics_every, "--metrics-every");
+  if (metrics_every < 1)
+    throw std::invalid_argument(fmt::format("--metrics-every: {} must be at least 1", metrics_every));
   if (!a.save.empty()) check_writable_target(a.save);
   if (!a.resume.empty() && a.print_config)
     throw std::invalid_argument("--print-config cannot be combined with --resume");
@@ -204,6 +212,13 @@ int cmd_train(const TrainArgs& a) {
   }
   auto trainer = make_trainer(a);
   const TrainConfig cfg = trainer->config();
+  std::shared_ptr<MetricsWriter> metrics;
+  if (!a.metrics.empty()) {
+    metrics = std::make_shared<MetricsWriter>(a.metrics, cfg, trainer->network().shape());
+    trainer->set_episode_callback([metrics](const EpisodeRecord& e) { metrics->episode(e); });
+  } else {
+    metrics_every = 0;
+  }
   // Only the CLI touches global_control: allow the arena's worker threads.
   const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
   tbb::global_control workers(tbb::global_control::max_allowed_parallelism,
@@ -239,18 +254,24 @@ int cmd_train(const TrainArgs& a) {
     shown.total_steps = target;
     (*printer)(shown);
   };
-  // Train in chunks of --checkpoint-every steps, saving after each (lockstep runs
-  // are identical whether or not they are chunked).
+  // Train in chunks that end at multiples of --checkpoint-every (save) and of
+  // --metrics-every (layer statistics); lockstep runs are identical whether or not
+  // they are chunked.
+  auto next_multiple = [](std::int64_t at, std::int64_t n) { return n > 0 ? (at / n + 1) * n : INT64_MAX; };
   while (trainer->steps_done() < target && g_signal == 0) {
-    trainer->mutable_config().steps = every > 0 ? std::min(target, trainer->steps_done() + every) : target;
+    const std::int64_t at = trainer->steps_done();
+    trainer->mutable_config().steps =
+        std::min({target, next_multiple(at, every), next_multiple(at, metrics_every)});
     trainer->train(progress, std::max<std::int64_t>(1, target / 200));
-    if (every > 0 && g_signal == 0) save();
+    if (metrics) metrics->layers(trainer->steps_done(), trainer->take_layer_stats());
+    if (every > 0 && g_signal == 0 && trainer->steps_done() % every == 0) save();
   }
   trainer->mutable_config().steps = target;
   if (printer) printer->finish();
   g_trainer.store(nullptr);
   if (g_signal != 0) {
     if (!a.save.empty()) save();
+    if (metrics) metrics->finish();
     fmt::print(stderr, "coagent: stopped by signal {} at step {}{}\n", static_cast<int>(g_signal),
                trainer->steps_done(),
                a.save.empty() ? std::string() : fmt::format(", checkpoint saved to {}", a.save));
@@ -259,6 +280,10 @@ int cmd_train(const TrainArgs& a) {
   if (!a.save.empty()) save();
   const EvalResult r =
       trainer->evaluate(cfg.eval_episodes, Trainer::default_eval_seed(cfg.seed));
+  if (metrics) {
+    metrics->evaluation(r);
+    metrics->finish();
+  }
   const std::string dig = digest(trainer->network());
   if (a.json) {
     json out{{"env", cfg.env},
@@ -281,7 +306,7 @@ int cmd_train(const TrainArgs& a) {
 }
 
 int cmd_eval(const std::string& load, const std::string& episodes, const std::string& seed,
-             bool as_json) {
+             bool as_json, const std::string& gif, bool ascii) {
   auto trainer = load_checkpoint(load);
   int n = trainer->config().eval_episodes;
   if (!episodes.empty()) {
@@ -296,6 +321,8 @@ int cmd_eval(const std::string& load, const std::string& episodes, const std::st
     if (v < 0) throw std::invalid_argument(fmt::format("--seed: {} is negative", v));
     s = static_cast<std::uint64_t>(v);
   }
+  if (!gif.empty()) write_episode_gif(*trainer, gif, s);
+  if (ascii) print_episode_ascii(*trainer, stdout, s);
   const EvalResult r = trainer->evaluate(n, s);
   if (as_json)
     fmt::print("{}\n", eval_json(r).dump());
@@ -375,6 +402,10 @@ int run(int argc, char** argv) {
                     "continue the run in this checkpoint (--steps is the new total)");
   train->add_option("--checkpoint-every", train_args.checkpoint_every,
                     "save --save every N steps (atomically: a crash leaves the old or new file)");
+  train->add_option("--metrics", train_args.metrics,
+                    "write episodes, per-layer statistics and the evaluation as JSON lines");
+  train->add_option("--metrics-every", train_args.metrics_every,
+                    "steps between per-layer statistics lines")->default_str("1000");
   train->add_flag("--print-config", train_args.print_config,
                   "print the effective settings as a config file and exit");
 
@@ -385,6 +416,26 @@ int run(int argc, char** argv) {
   eval->add_option("--episodes", episodes, "episodes (default: the run's eval-episodes)");
   eval->add_option("--seed", eval_seed, "first episode's seed (default: run seed + 1000000)");
   eval->add_flag("--json", eval_json_flag, "print one JSON object");
+  std::string eval_gif;
+  bool eval_ascii = false;
+  eval->add_option("--gif", eval_gif, "draw the first greedy episode as an animated GIF");
+  eval->add_flag("--ascii", eval_ascii, "draw the first greedy episode as text frames");
+
+  std::vector<std::string> plot_files;
+  std::string plot_out, plot_window = "20";
+  bool plot_svg = false;
+  auto* plot = app.add_subcommand("plot", "learning curves from --metrics files (several: mean and band)");
+  plot->add_option("files", plot_files, "metrics JSONL files")->required();
+  plot->add_option("-o,--output", plot_out, "output image (PNG, or SVG with --svg)")->required();
+  plot->add_flag("--svg", plot_svg, "write SVG");
+  plot->add_option("--window", plot_window, "moving-average window in episodes")->default_str("20");
+
+  std::string policy_ckpt, policy_out;
+  bool policy_svg = false;
+  auto* plot_policy = app.add_subcommand("plot-policy", "the greedy action over the state space, with trajectories");
+  plot_policy->add_option("checkpoint", policy_ckpt, "checkpoint")->required();
+  plot_policy->add_option("-o,--output", policy_out, "output image")->required();
+  plot_policy->add_flag("--svg", policy_svg, "write SVG");
 
   std::string inspect_path;
   bool inspect_json_flag = false;
@@ -400,19 +451,6 @@ int run(int argc, char** argv) {
                      "internal state (mountaincar: position,velocity; pendulum: "
                      "theta,thetadot; chain: p)");
 
-  if (argc > 1 && argv[1][0] != '-') {
-    std::string known;
-    bool found = false;
-    for (const auto* sub : app.get_subcommands({})) {
-      found = found || sub->get_name() == argv[1];
-      known += (known.empty() ? "" : ", ") + sub->get_name();
-    }
-    if (!found) {
-      fmt::print(stderr, "coagent: error: unknown subcommand '{}' (expected one of: {})\n",
-                 argv[1], known);
-      return kExitBadInput;
-    }
-  }
   BenchOptions bench_opts;
   std::string bench_threads, bench_shards = "1,8,64", bench_envs = "1", bench_modes = "fused,lockstep,async",
               bench_rule = "linear", bench_steps, bench_reps = "3";
@@ -431,6 +469,19 @@ int run(int argc, char** argv) {
   bench->add_option("--csv", bench_opts.csv, "also write the table as CSV");
   bench->add_option("--plot", bench_opts.plot, "also plot steps/s against threads (PNG, gnuplot)");
 
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const auto* sub : app.get_subcommands({})) {
+      found = found || sub->get_name() == argv[1];
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!found) {
+      fmt::print(stderr, "coagent: error: unknown subcommand '{}' (expected one of: {})\n",
+                 argv[1], known);
+      return kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -451,7 +502,14 @@ int run(int argc, char** argv) {
         if (train->count("--" + key) > 0) train_args.settings[key] = value;
       return cmd_train(train_args);
     }
-    if (*eval) return cmd_eval(load, episodes, eval_seed, eval_json_flag);
+    if (*eval) return cmd_eval(load, episodes, eval_seed, eval_json_flag, eval_gif, eval_ascii);
+    if (*plot) {
+      const auto window = parse_int(plot_window, "--window");
+      if (window < 1 || window > 100000)
+        throw std::invalid_argument(fmt::format("--window: {} is out of range [1, 100000]", window));
+      return cmd_plot(plot_files, plot_out, plot_svg, static_cast<int>(window));
+    }
+    if (*plot_policy) return cmd_plot_policy(policy_ckpt, policy_out, policy_svg);
     if (*inspect) return cmd_inspect(inspect_path, inspect_json_flag);
     if (*replay) return cmd_replay(replay_env, replay_state);
     if (*bench) {

@@ -29,6 +29,20 @@ float dot_padded(const float* a, const float* b, int stride) noexcept {
 
 namespace {
 
+// dot_padded(a, x) and dot_padded(a, y) in one pass over a, with exactly the same
+// per-product arithmetic (so results are bit-identical to two separate calls).
+inline void dot2_padded(const float* a, const float* x, const float* y, int stride,
+                        float& ax, float& ay) noexcept {
+  float acc_x[kLane] = {}, acc_y[kLane] = {};
+  for (int i = 0; i < stride; i += kLane)
+    for (int k = 0; k < kLane; ++k) {
+      acc_x[k] += a[i + k] * x[i + k];
+      acc_y[k] += a[i + k] * y[i + k];
+    }
+  ax = ((acc_x[0] + acc_x[1]) + (acc_x[2] + acc_x[3])) + ((acc_x[4] + acc_x[5]) + (acc_x[6] + acc_x[7]));
+  ay = ((acc_y[0] + acc_y[1]) + (acc_y[2] + acc_y[3])) + ((acc_y[4] + acc_y[5]) + (acc_y[6] + acc_y[7]));
+}
+
 inline void axpy(float* y, float alpha, const float* x, int stride) noexcept {
   for (int i = 0; i < stride; ++i) y[i] += alpha * x[i];
 }
@@ -48,9 +62,10 @@ float learn_linear(const RuleSettings& rs, LayerParams& p, int n, const NeuronTr
                    StepSignal sig) noexcept {
   const int S = p.stride;
   float* cv = &p.cv[static_cast<std::size_t>(n) * S];
-  const float q_now = dot_padded(cv, v0, S) + p.wa[n] * t.a + p.cc[n];
-  const float q_next =
-      sig.terminated ? 0.0f : dot_padded(cv, v1, S) + p.wa[n] * next.y + p.cc[n];
+  float cv_v0, cv_v1;
+  dot2_padded(cv, v0, v1, S, cv_v0, cv_v1);
+  const float q_now = cv_v0 + p.wa[n] * t.a + p.cc[n];
+  const float q_next = sig.terminated ? 0.0f : cv_v1 + p.wa[n] * next.y + p.cc[n];
   const float delta = sig.reward + rs.gamma * q_next - q_now;
   const float g = rs.alpha_critic * delta;
   axpy(cv, g, v0, S);
@@ -69,8 +84,10 @@ float learn_compatible(const RuleSettings& rs, LayerParams& p, int n, const Neur
   float* cv = &p.cv[static_cast<std::size_t>(n) * S];
   float* wk = &p.wk[static_cast<std::size_t>(n) * S];
   const float phi_w = t.sp * (dot_padded(wk, v0, S) + p.wa[n]);
-  const float q_now = t.xi * phi_w + dot_padded(cv, v0, S) + p.cc[n];
-  const float v_next = sig.terminated ? 0.0f : dot_padded(cv, v1, S) + p.cc[n];
+  float cv_v0, cv_v1;
+  dot2_padded(cv, v0, v1, S, cv_v0, cv_v1);
+  const float q_now = t.xi * phi_w + cv_v0 + p.cc[n];
+  const float v_next = sig.terminated ? 0.0f : cv_v1 + p.cc[n];
   const float delta = sig.reward + rs.gamma * v_next - q_now;
   if (t.explored) {
     // w += alpha_w * delta * xi * phi, phi = sigma'(z_t) [v_t; 1]
