@@ -426,6 +426,12 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
     for (auto& f : s.frames) r.get_into(f, "frame");
   }
   if (!r.done()) r.fail("trailing bytes after the payload");
+  // The divergence guard never saves a non-finite state, so one here is damage.
+  try {
+    t->check_finite();
+  } catch (const DivergenceError& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt: {}", path, e.what()));
+  }
   return t;
 }
 
