@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
 #include "coagent/trainer.hpp"
 
@@ -26,6 +27,26 @@ void save_checkpoint(const Trainer& trainer, const std::string& path);
 // Throws std::runtime_error naming the path and the problem (missing, truncated,
 // corrupt, wrong version, wrong shape) — never crashes on a bad file.
 std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory = {});
+
+// DDPG runs (`coagent train --algo ddpg`) use the same container; the payload holds
+// the run's settings (algo = "ddpg"), its counters and the agent with its replay
+// buffer (DdpgAgent::save).
+struct DdpgCheckpoint {
+  TrainConfig config;
+  std::unique_ptr<DdpgAgent> agent;
+  std::int64_t steps = 0;
+  std::int64_t episodes = 0;
+};
+void save_ddpg_checkpoint(const TrainConfig& cfg, const DdpgAgent& agent, std::int64_t steps,
+                          std::int64_t episodes, const std::string& path);
+
+// Either kind of checkpoint: exactly one member is set. load_checkpoint() itself
+// accepts local-rule checkpoints only.
+struct AnyCheckpoint {
+  std::unique_ptr<Trainer> local;
+  std::unique_ptr<DdpgCheckpoint> ddpg;
+};
+AnyCheckpoint load_any_checkpoint(const std::string& path);
 
 // SHA-256 (hex) over every learned parameter and every neuron's random stream and
 // noise state: two runs that learned the same thing have the same digest.

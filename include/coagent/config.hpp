@@ -18,15 +18,18 @@ enum class Rule : std::uint8_t { linear, compatible };
 enum class ActorStep : std::uint8_t { natural, plain };
 enum class NoiseKind : std::uint8_t { gaussian, ou };
 enum class Mode : std::uint8_t { lockstep, async };
+enum class Algo : std::uint8_t { local, ddpg };
 
 std::string_view to_string(Rule r) noexcept;
 std::string_view to_string(ActorStep s) noexcept;
 std::string_view to_string(NoiseKind k) noexcept;
 std::string_view to_string(Mode m) noexcept;
+std::string_view to_string(Algo a) noexcept;
 Rule parse_rule(std::string_view s);
 ActorStep parse_actor_step(std::string_view s);
 NoiseKind parse_noise_kind(std::string_view s);
 Mode parse_mode(std::string_view s);
+Algo parse_algo(std::string_view s);
 
 // One actor layer, resolved from the per-layer lists of a TrainConfig.
 struct LayerSpec {
@@ -43,6 +46,10 @@ inline constexpr double kHiddenNoiseDefault = 0.0;
 inline constexpr double kOutputNoiseDefault = 0.5;
 
 struct TrainConfig {
+  // local: the actor learns by a local rule (everything below); ddpg: the backprop
+  // baseline (its settings are a DdpgConfig, see coagent/ddpg.hpp; env, steps,
+  // seed and eval-episodes apply to both).
+  Algo algo = Algo::local;
   std::string env = "chain";
   Rule rule = Rule::linear;
   ActorStep actor_step = ActorStep::natural;

@@ -29,6 +29,7 @@
 #include "cli/progress.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/config.hpp"
+#include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
 #include "coagent/trainer.hpp"
 
@@ -42,7 +43,8 @@ constexpr int kExitDiverged = 3;
 
 const std::map<std::string, std::string>& setting_help() {
   static const std::map<std::string, std::string> help = {
-      {"env", "environment: chain, mountaincar or pendulum"},
+      {"algo", "local (a local rule per neuron) or ddpg (backprop baseline; see --ddpg-*)"},
+      {"env", "environment: chain, mountaincar, pendulum or synthetic"},
       {"rule", "local rule: linear (the paper's) or compatible (per-neuron COPDAC-Q)"},
       {"actor-step", "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))"},
       {"hidden", "hidden layer widths, comma separated (\"\" for none)"},
@@ -144,16 +146,86 @@ struct TrainArgs {
   std::string checkpoint_every;
   std::string metrics;
   std::string metrics_every = "1000";
+  std::map<std::string, std::string> ddpg_settings;  // keys without the ddpg- prefix
   bool json = false;
   bool print_config = false;
 };
 
 // SIGINT/SIGTERM ask the running trainer to stop; the CLI then saves and exits.
 std::atomic<Trainer*> g_trainer{nullptr};
+std::atomic<bool> g_stop{false};  // for train_ddpg
 volatile std::sig_atomic_t g_signal = 0;
 extern "C" void on_stop_signal(int sig) {
   g_signal = sig;
+  g_stop.store(true);
   if (Trainer* t = g_trainer.load()) t->request_stop();
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Settings that apply to both algorithms.
+bool shared_setting(const std::string& key) {
+  return key == "algo" || key == "env" || key == "steps" || key == "seed" || key == "eval-episodes";
+}
+
+// `coagent train --algo ddpg`: the backprop baseline, with the same env, seed,
+// checkpoint, evaluation and digest conventions as the local rules.
+int cmd_train_ddpg(const TrainArgs& a, const TrainConfig& cfg) {
+  for (const auto& [key, value] : a.settings)
+    if (!shared_setting(key))
+      throw std::invalid_argument(fmt::format(
+          "--{} applies to the local rules, not to --algo ddpg (use the --ddpg-* flags)", key));
+  if (!a.resume.empty()) throw std::invalid_argument("--resume supports local-rule checkpoints only");
+  if (!a.metrics.empty()) throw std::invalid_argument("--metrics supports --algo local only");
+  if (!a.checkpoint_every.empty())
+    throw std::invalid_argument("--checkpoint-every supports --algo local only");
+  DdpgConfig d;
+  for (const auto& [key, value] : a.ddpg_settings) set_ddpg_config_entry(d, key, value);
+  d.validate();
+  const EnvFactory factory = [name = cfg.env] { return make_env(name); };
+  auto probe = factory();
+  std::unique_ptr<ProgressPrinter> printer;
+  if (!a.json) {
+    fmt::print("training {} with DDPG (backprop): actor {}, critic {}, {} steps, seed {}\n", cfg.env,
+               fmt::join(d.actor_hidden, ","), fmt::join(d.critic_hidden, ","), cfg.steps, cfg.seed);
+    printer = std::make_unique<ProgressPrinter>(stdout);
+  }
+  install_stop_handlers();
+  DdpgRunResult run = train_ddpg(
+      d, factory, cfg.steps, cfg.seed,
+      [&](const TrainProgress& p) {
+        if (printer) (*printer)(p);
+      },
+      std::max<std::int64_t>(1, cfg.steps / 200), &g_stop);
+  if (printer) printer->finish();
+  if (!a.save.empty()) save_ddpg_checkpoint(cfg, run.agent, run.steps, run.episodes, a.save);
+  if (g_signal != 0) {
+    fmt::print(stderr, "coagent: stopped by signal {} at step {}{}\n", static_cast<int>(g_signal),
+               run.steps, a.save.empty() ? std::string() : fmt::format(", checkpoint saved to {}", a.save));
+    return 128 + g_signal;
+  }
+  const EvalResult r =
+      evaluate_ddpg(run.agent, factory, cfg.eval_episodes, Trainer::default_eval_seed(cfg.seed));
+  const std::vector<char> state = run.agent.save(false);
+  const std::string dig = sha256_hex(state.data(), state.size());
+  if (a.json) {
+    json out{{"env", cfg.env},       {"algo", "ddpg"},           {"steps", run.steps},
+             {"episodes", run.episodes}, {"seed", cfg.seed},    {"digest", dig},
+             {"wall_seconds", run.wall_seconds}, {"eval", eval_json(r)}};
+    if (!a.save.empty()) out["save"] = a.save;
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("digest {}\n", dig);
+    if (!a.save.empty()) fmt::print("saved {}\n", a.save);
+    print_eval_table(stdout, r);
+  }
+  return 0;
 }
 
 // Settings a resumed run may change: the budget and the runtime, not what is learnt.
@@ -189,6 +261,18 @@ std::unique_ptr<Trainer> make_trainer(const TrainArgs& a) {
 }
 
 int cmd_train(const TrainArgs& a) {
+  if (a.resume.empty()) {
+    TrainConfig cfg;
+    if (!a.config.empty()) read_config_file(a.config, cfg);
+    for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
+    if (cfg.algo == Algo::ddpg && !a.print_config) {
+      cfg.validate();
+      if (!a.save.empty()) check_writable_target(a.save);
+      return cmd_train_ddpg(a, cfg);
+    }
+  }
+  if (!a.ddpg_settings.empty())
+    throw std::invalid_argument(fmt::format("--ddpg-{} needs --algo ddpg", a.ddpg_settings.begin()->first));
   std::int64_t every = 0;
   if (!a.checkpoint_every.empty()) {
     every = parse_int(a.checkpoint_every, "--checkpoint-every");
@@ -224,11 +308,7 @@ int cmd_train(const TrainArgs& a) {
   tbb::global_control workers(tbb::global_control::max_allowed_parallelism,
                               static_cast<std::size_t>(std::max(1, threads)) + 1);
   g_trainer.store(trainer.get());
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  install_stop_handlers();
 
   const std::int64_t target = cfg.steps;
   auto save = [&] {
@@ -307,23 +387,28 @@ int cmd_train(const TrainArgs& a) {
 
 int cmd_eval(const std::string& load, const std::string& episodes, const std::string& seed,
              bool as_json, const std::string& gif, bool ascii) {
-  auto trainer = load_checkpoint(load);
-  int n = trainer->config().eval_episodes;
+  AnyCheckpoint ck = load_any_checkpoint(load);
+  const TrainConfig& cfg = ck.local ? ck.local->config() : ck.ddpg->config;
+  int n = cfg.eval_episodes;
   if (!episodes.empty()) {
     const auto v = parse_int(episodes, "--episodes");
     if (v < 1 || v > 1000000)
       throw std::invalid_argument(fmt::format("--episodes: {} is out of range, expected 1..1000000", v));
     n = static_cast<int>(v);
   }
-  std::uint64_t s = Trainer::default_eval_seed(trainer->config().seed);
+  std::uint64_t s = Trainer::default_eval_seed(cfg.seed);
   if (!seed.empty()) {
     const auto v = parse_int(seed, "--seed");
     if (v < 0) throw std::invalid_argument(fmt::format("--seed: {} is negative", v));
     s = static_cast<std::uint64_t>(v);
   }
-  if (!gif.empty()) write_episode_gif(*trainer, gif, s);
-  if (ascii) print_episode_ascii(*trainer, stdout, s);
-  const EvalResult r = trainer->evaluate(n, s);
+  if ((!gif.empty() || ascii) && !ck.local)
+    throw std::invalid_argument("--gif and --ascii support local-rule checkpoints only");
+  if (!gif.empty()) write_episode_gif(*ck.local, gif, s);
+  if (ascii) print_episode_ascii(*ck.local, stdout, s);
+  const EvalResult r =
+      ck.local ? ck.local->evaluate(n, s)
+               : evaluate_ddpg(*ck.ddpg->agent, [name = cfg.env] { return make_env(name); }, n, s);
   if (as_json)
     fmt::print("{}\n", eval_json(r).dump());
   else
@@ -331,8 +416,46 @@ int cmd_eval(const std::string& load, const std::string& episodes, const std::st
   return 0;
 }
 
+int cmd_inspect_ddpg(const std::string& path, const DdpgCheckpoint& d, bool as_json) {
+  const std::vector<char> state = d.agent->save(false);
+  auto norm = [](const std::vector<double>& v) {
+    double s2 = 0.0;
+    for (double x : v) s2 += x * x;
+    return std::sqrt(s2);
+  };
+  json settings = json::object();
+  for (const auto& [k, v] : ddpg_config_entries(d.agent->config())) settings[k] = v;
+  const json j{{"path", path},
+               {"env", d.config.env},
+               {"algo", "ddpg"},
+               {"actor_shape", d.agent->actor_widths()},
+               {"critic_shape", d.agent->critic_widths()},
+               {"steps", d.steps},
+               {"episodes", d.episodes},
+               {"updates", d.agent->updates()},
+               {"actor_norm", norm(d.agent->actor_parameters())},
+               {"critic_norm", norm(d.agent->critic_parameters())},
+               {"digest", sha256_hex(state.data(), state.size())},
+               {"settings", settings}};
+  if (as_json) {
+    fmt::print("{}\n", j.dump());
+    return 0;
+  }
+  fmt::print("checkpoint  {}\nenv         {}\nalgo        ddpg (backprop)\n", path, d.config.env);
+  fmt::print("actor       {}  |params| {:.5g}\n", fmt::join(d.agent->actor_widths(), "-"),
+             j["actor_norm"].get<double>());
+  fmt::print("critic      {}  |params| {:.5g}\n", fmt::join(d.agent->critic_widths(), "-"),
+             j["critic_norm"].get<double>());
+  fmt::print("trained     {} steps, {} episodes, {} updates\n", d.steps, d.episodes,
+             d.agent->updates());
+  fmt::print("digest      {}\n", j["digest"].get<std::string>());
+  return 0;
+}
+
 int cmd_inspect(const std::string& path, bool as_json) {
-  auto trainer = load_checkpoint(path);
+  AnyCheckpoint ck = load_any_checkpoint(path);
+  if (ck.ddpg) return cmd_inspect_ddpg(path, *ck.ddpg, as_json);
+  auto trainer = std::move(ck.local);
   const json j = inspect_json(*trainer, path);
   if (as_json) {
     fmt::print("{}\n", j.dump());
@@ -394,6 +517,9 @@ int run(int argc, char** argv) {
     std::string text = it == setting_help().end() ? key : it->second;
     train->add_option("--" + key, given[key], text)->default_str(value);
   }
+  std::map<std::string, std::string> ddpg_given;
+  for (const auto& [key, value] : ddpg_config_entries(DdpgConfig{}))
+    train->add_option("--ddpg-" + key, ddpg_given[key], "DDPG: " + key)->default_str(value);
   train->add_option("--save", train_args.save, "write the trained checkpoint here");
   train->add_flag("--json", train_args.json, "print one JSON object instead of tables");
   train->add_option("--config", train_args.config,
@@ -500,6 +626,8 @@ int run(int argc, char** argv) {
     if (*train) {
       for (const auto& [key, value] : given)
         if (train->count("--" + key) > 0) train_args.settings[key] = value;
+      for (const auto& [key, value] : ddpg_given)
+        if (train->count("--ddpg-" + key) > 0) train_args.ddpg_settings[key] = value;
       return cmd_train(train_args);
     }
     if (*eval) return cmd_eval(load, episodes, eval_seed, eval_json_flag, eval_gif, eval_ascii);

@@ -266,8 +266,9 @@ std::string digest(const Network& net) {
   return Sha256::hex(h.finish());
 }
 
-void save_checkpoint(const Trainer& trainer, const std::string& path) {
-  const std::vector<char> payload = payload_of(trainer);
+namespace {
+
+void write_container(const std::vector<char>& payload, const std::string& path) {
   Sha256 h;
   h.update(payload.data(), payload.size());
   const auto hash = h.finish();
@@ -315,7 +316,28 @@ void save_checkpoint(const Trainer& trainer, const std::string& path) {
   }
 }
 
-std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory) {
+}  // namespace
+
+void save_checkpoint(const Trainer& trainer, const std::string& path) {
+  write_container(payload_of(trainer), path);
+}
+
+void save_ddpg_checkpoint(const TrainConfig& cfg, const DdpgAgent& agent, std::int64_t steps,
+                          std::int64_t episodes, const std::string& path) {
+  Writer w;
+  TrainConfig c = cfg;
+  c.algo = Algo::ddpg;
+  w.put_str(config_to_text(c));
+  w.put(steps);
+  w.put(episodes);
+  w.put_vec(agent.save(true));
+  write_container(w.bytes(), path);
+}
+
+namespace {
+
+// Reads and verifies the container; returns the payload.
+std::vector<char> read_container(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec))
@@ -358,19 +380,32 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
     throw std::runtime_error(
         fmt::format("checkpoint '{}' is corrupt (checksum mismatch)", path));
 
-  Reader r(payload, payload_size, path);
-  TrainConfig cfg;
+  return std::vector<char>(payload, payload + payload_size);
+}
+
+TrainConfig read_settings(Reader& r, const std::string& path) {
   try {
-    cfg = parse_config_text(r.get_str());
+    return parse_config_text(r.get_str());
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(fmt::format("checkpoint '{}' has bad settings: {}", path, e.what()));
   }
+}
+
+}  // namespace
+
+std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory) {
+  const std::vector<char> bytes = read_container(path);
+  Reader r(bytes.data(), bytes.size(), path);
+  TrainConfig cfg = read_settings(r, path);
+  if (cfg.algo != Algo::local)
+    throw std::runtime_error(fmt::format("checkpoint '{}' holds a {} agent, not a local-rule network",
+                                         path, to_string(cfg.algo)));
   // validate() bounds every width and the environment count, so this cannot overflow.
-  if (const std::uint64_t need = min_payload_size(cfg); need > payload_size)
+  if (const std::uint64_t need = min_payload_size(cfg); need > bytes.size())
     throw std::runtime_error(fmt::format(
         "checkpoint '{}' is corrupt: its settings describe a network of at least {} bytes, "
         "the payload has {}",
-        path, need, payload_size));
+        path, need, bytes.size()));
   std::unique_ptr<Trainer> t;
   try {
     t = std::make_unique<Trainer>(cfg, std::move(factory));
@@ -433,6 +468,33 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
     throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt: {}", path, e.what()));
   }
   return t;
+}
+
+AnyCheckpoint load_any_checkpoint(const std::string& path) {
+  AnyCheckpoint out;
+  {
+    const std::vector<char> bytes = read_container(path);
+    Reader r(bytes.data(), bytes.size(), path);
+    TrainConfig cfg = read_settings(r, path);
+    if (cfg.algo == Algo::ddpg) {
+      auto d = std::make_unique<DdpgCheckpoint>();
+      d->config = cfg;
+      d->steps = r.get<std::int64_t>();
+      d->episodes = r.get<std::int64_t>();
+      if (d->steps < 0 || d->episodes < 0) r.fail("negative counters");
+      const std::vector<char> agent = r.get_vec<char>();
+      if (!r.done()) r.fail("trailing bytes after the payload");
+      try {
+        d->agent = std::make_unique<DdpgAgent>(DdpgAgent::load(agent));
+      } catch (const std::exception& e) {
+        throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt: {}", path, e.what()));
+      }
+      out.ddpg = std::move(d);
+      return out;
+    }
+  }
+  out.local = load_checkpoint(path);
+  return out;
 }
 
 }  // namespace coagent

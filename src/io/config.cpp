@@ -97,6 +97,12 @@ std::string_view to_string(NoiseKind k) noexcept {
   return k == NoiseKind::gaussian ? "gaussian" : "ou";
 }
 std::string_view to_string(Mode m) noexcept { return m == Mode::lockstep ? "lockstep" : "async"; }
+std::string_view to_string(Algo a) noexcept { return a == Algo::local ? "local" : "ddpg"; }
+Algo parse_algo(std::string_view s) {
+  if (s == "local") return Algo::local;
+  if (s == "ddpg") return Algo::ddpg;
+  bad("algo", s, "local or ddpg");
+}
 
 Rule parse_rule(std::string_view s) {
   if (s == "linear") return Rule::linear;
@@ -230,6 +236,7 @@ std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfi
   auto q = [](std::string_view s) { return fmt::format("\"{}\"", s); };
   auto num = [](double v) { return fmt::format("{}", v); };
   return {
+      {"algo", q(to_string(c.algo))},
       {"env", q(c.env)},
       {"rule", q(to_string(c.rule))},
       {"actor-step", q(to_string(c.actor_step))},
@@ -269,7 +276,8 @@ void set_config_entry(TrainConfig& c, std::string_view key, std::string_view raw
     check_range(what, static_cast<double>(v), lo, hi);
     return v;
   };
-  if (k == "env") c.env = std::string(value);
+  if (k == "algo") c.algo = parse_algo(value);
+  else if (k == "env") c.env = std::string(value);
   else if (k == "rule") c.rule = parse_rule(value);
   else if (k == "actor-step") c.actor_step = parse_actor_step(value);
   else if (k == "hidden") c.hidden = parse_widths(value, "hidden");

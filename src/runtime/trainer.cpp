@@ -19,6 +19,8 @@ constexpr std::size_t kRecentEpisodes = 20;
 Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
     : cfg_(std::move(cfg)), factory_(std::move(factory)) {
   cfg_.validate();
+  if (cfg_.algo != Algo::local)
+    throw std::invalid_argument("a Trainer runs local rules; algo 'ddpg' is trained by train_ddpg()");
   if (!factory_) {
     make_env(cfg_.env);  // throws on an unknown name
     factory_ = [name = cfg_.env] { return make_env(name); };
