@@ -37,7 +37,8 @@ struct LayerSpec {
   NoiseKind noise = NoiseKind::gaussian;
   double noise_scale = 0.0;       // s_l: Gaussian std, or the OU process's sigma
   double explore_fraction = 1.0;  // probability that a neuron explores at a step
-  double ou_theta = 0.15;         // OU mean reversion per step
+  double ou_theta = 0.15;         // OU mean reversion rate
+  double ou_dt = 1.0;             // OU time step: x += theta (0 - x) dt + sigma sqrt(dt) N(0,1)
   double init_scale = 1.0;        // weights and biases ~ N(0, (g/sqrt(fan_in))^2)
   bool learn = true;              // false: the layer is frozen (a control)
 };
@@ -71,6 +72,7 @@ struct TrainConfig {
   std::vector<double> explore_fraction;
   std::vector<double> init_scale;
   double ou_theta = 0.15;
+  double ou_dt = 1.0;  // 1: one unit per step; SB3's OrnsteinUhlenbeckActionNoise uses 0.01
   bool freeze_hidden = false;
   bool obs_norm = true;  // encode observations to [-1, 1] by their nominal bounds
 

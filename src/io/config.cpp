@@ -195,6 +195,7 @@ void TrainConfig::validate() const {
   check_range("alpha-value", alpha_value, 0.0, 10.0);
   check_range("reward-scale", reward_scale, 1e-9, 1e6);
   check_range("ou-theta", ou_theta, 0.0, 1.0);
+  check_range("ou-dt", ou_dt, 1e-6, 1.0);
   check_range("envs", envs, 1, 4096);
   check_range("eval-episodes", eval_episodes, 1, 1000000);
   check_range("threads", threads, 0, 4096);
@@ -224,6 +225,7 @@ std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
     s.noise = kinds[l];
     s.noise_scale = scales[l];
     s.ou_theta = ou_theta;
+    s.ou_dt = ou_dt;
     s.explore_fraction = fractions[l];
     s.init_scale = inits[l];
     s.learn = !(freeze_hidden && l + 1 < layers);
@@ -256,6 +258,7 @@ std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfi
        q(join(per_layer(c.explore_fraction, layers, 1.0, 1.0, "explore-fraction")))},
       {"init-scale", q(join(per_layer(c.init_scale, layers, 1.0, 1.0, "init-scale")))},
       {"ou-theta", num(c.ou_theta)},
+      {"ou-dt", num(c.ou_dt)},
       {"freeze-hidden", c.freeze_hidden ? "true" : "false"},
       {"obs-norm", c.obs_norm ? "true" : "false"},
       {"envs", fmt::format("{}", c.envs)},
@@ -295,6 +298,7 @@ void set_config_entry(TrainConfig& c, std::string_view key, std::string_view raw
   else if (k == "explore-fraction") c.explore_fraction = parse_double_list(value, "explore-fraction");
   else if (k == "init-scale") c.init_scale = parse_double_list(value, "init-scale");
   else if (k == "ou-theta") c.ou_theta = parse_double(value, "ou-theta");
+  else if (k == "ou-dt") c.ou_dt = parse_double(value, "ou-dt");
   else if (k == "freeze-hidden") c.freeze_hidden = parse_bool(value, "freeze-hidden");
   else if (k == "obs-norm") c.obs_norm = parse_bool(value, "obs-norm");
   else if (k == "envs") c.envs = static_cast<int>(count("envs", 1, 4096));

@@ -53,7 +53,8 @@ inline float draw_noise(const LayerSpec& spec, Pcg32& rng, float& ou, bool& expl
   if (!explored || spec.noise_scale == 0.0) return 0.0f;
   const double g = rng.normal();
   if (spec.noise == NoiseKind::gaussian) return static_cast<float>(spec.noise_scale * g);
-  ou = static_cast<float>(ou - spec.ou_theta * ou + spec.noise_scale * g);
+  ou = static_cast<float>(ou - spec.ou_theta * ou * spec.ou_dt +
+                          spec.noise_scale * std::sqrt(spec.ou_dt) * g);
   return ou;
 }
 
