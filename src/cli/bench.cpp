@@ -4,6 +4,8 @@
 // fused single-thread loop and the speedup over the same configuration at 1 thread.
 #include "cli/bench.hpp"
 
+#include "cli/gnuplot.hpp"
+
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
@@ -65,6 +67,7 @@ double run_once(TrainConfig c, std::int64_t steps, std::string* digest_out) {
 
 int run_bench(const BenchOptions& o) {
   if (o.reps < 1 || o.reps > 100) throw std::invalid_argument("--reps must be in [1, 100]");
+  if (!o.plot.empty()) check_output_path(o.plot, "--plot");
   for (const auto& m : o.modes)
     if (m != "fused" && m != "lockstep" && m != "async")
       throw std::invalid_argument(fmt::format("--modes: '{}' is not fused, lockstep or async", m));
@@ -190,12 +193,11 @@ int run_bench(const BenchOptions& o) {
                          r.median, r.min, r.max, r.neuron_updates, r.ratio_to_fused, r.speedup);
   }
   if (!o.plot.empty()) {
-    std::string script = fmt::format(
-        "set terminal pngcairo size 900,560 noenhanced\nset output '{}'\n"
-        "set title 'coagent bench: {} - env steps/s vs threads'\n"
-        "set xlabel 'threads'\nset ylabel 'environment steps per second'\nset grid\n"
-        "set key outside right\nplot ",
-        o.plot, label);
+    std::string body = fmt::format(
+        "set title {}\nset xlabel 'threads'\nset ylabel 'environment steps per second'\n"
+        "set grid\nset key outside right\nplot ",
+        gp_quote(fmt::format("coagent bench: {}, rule {} - env steps/s (median of {}) vs threads",
+                             label, to_string(o.rule), o.reps)));
     std::map<std::string, std::vector<const Row*>> series;
     for (const Row& r : rows)
       series[fmt::format("{} S={} E={}", r.mode, r.shard ? std::to_string(r.shard) : "layer", r.envs)]
@@ -203,16 +205,12 @@ int run_bench(const BenchOptions& o) {
     std::string data;
     bool first = true;
     for (const auto& [name, pts] : series) {
-      script += fmt::format("{}'-' using 1:2 with linespoints title '{}'", first ? "" : ", ", name);
+      body += fmt::format("{}'-' using 1:2 with linespoints title {}", first ? "" : ", ", gp_quote(name));
       first = false;
       for (const Row* r : pts) data += fmt::format("{} {}\n", r->threads, r->median);
       data += "e\n";
     }
-    script += "\n" + data;
-    FILE* gp = ::popen("gnuplot", "w");
-    if (!gp) throw std::runtime_error("cannot run gnuplot");
-    std::fputs(script.c_str(), gp);
-    if (::pclose(gp) != 0) throw std::runtime_error(fmt::format("gnuplot failed to write '{}'", o.plot));
+    render(still_terminal(false, 960, 560), body + "\n" + data, o.plot);
   }
   return 0;
 }

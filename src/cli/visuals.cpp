@@ -4,6 +4,8 @@
 // built-in environments (what a state looks like, drawn by gnuplot or as text).
 #include "cli/visuals.hpp"
 
+#include "cli/gnuplot.hpp"
+
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -34,7 +36,9 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-// --- gnuplot plumbing ------------------------------------------------------------
+}  // namespace
+
+// --- gnuplot plumbing (declared in gnuplot.hpp) -----------------------------------
 
 // A gnuplot double-quoted string literal ("\n" in `s` becomes a line break).
 std::string gp_quote(std::string_view s) {
@@ -52,9 +56,13 @@ std::string gp_quote(std::string_view s) {
   return q + '"';
 }
 
+namespace {
+
 std::string num(double v) { return fmt::format("{:.6g}", v); }
 
 // Fails before any work if `out` cannot be an output file. `flag` names the option.
+}  // namespace
+
 void check_output_path(const std::string& out, std::string_view flag) {
   if (out.empty()) throw std::invalid_argument(fmt::format("{}: empty output path", flag));
   std::error_code ec;
@@ -69,6 +77,8 @@ void check_output_path(const std::string& out, std::string_view flag) {
     throw std::invalid_argument(
         fmt::format("{}: directory '{}' is not writable", flag, dir.string()));
 }
+
+namespace {
 
 // The most useful line of gnuplot's stderr: its "line N: ..." message if any,
 // otherwise the last non-empty line.
@@ -129,6 +139,8 @@ std::optional<std::string> run_gnuplot(const std::string& script) {
 
 // Draws `body` with `terminal` into PATH.tmp.<pid> and renames it to `out` once
 // gnuplot succeeded; the temp file is removed on failure.
+}  // namespace
+
 void render(const std::string& terminal, const std::string& body, const std::string& out) {
   const std::string tmp = fmt::format("{}.tmp.{}", out, ::getpid());
   const std::string script =
@@ -150,9 +162,13 @@ void render(const std::string& terminal, const std::string& body, const std::str
   }
 }
 
+namespace {
+
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
+
+}  // namespace
 
 std::string still_terminal(bool svg, int width, int height) {
   return svg ? fmt::format(
@@ -161,6 +177,8 @@ std::string still_terminal(bool svg, int width, int height) {
              : fmt::format("set terminal pngcairo size {},{} noenhanced font 'sans,11'", width,
                            height);
 }
+
+namespace {
 
 // --- metrics files ---------------------------------------------------------------
 
