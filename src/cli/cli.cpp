@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -295,8 +296,14 @@ int cmd_train(const TrainArgs& a) {
     fmt::print("{}", config_to_text(cfg));
     return 0;
   }
+  // Only the CLI touches global_control: allow the arena's worker threads. It is
+  // created before the trainer so that it outlives the trainer's task arenas.
+  std::optional<tbb::global_control> workers;
   auto trainer = make_trainer(a);
   const TrainConfig cfg = trainer->config();
+  const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
+  workers.emplace(tbb::global_control::max_allowed_parallelism,
+                  static_cast<std::size_t>(std::max(1, threads)) + 1);
   std::shared_ptr<MetricsWriter> metrics;
   if (!a.metrics.empty()) {
     metrics = std::make_shared<MetricsWriter>(a.metrics, cfg, trainer->network().shape());
@@ -304,10 +311,6 @@ int cmd_train(const TrainArgs& a) {
   } else {
     metrics_every = 0;
   }
-  // Only the CLI touches global_control: allow the arena's worker threads.
-  const int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
-  tbb::global_control workers(tbb::global_control::max_allowed_parallelism,
-                              static_cast<std::size_t>(std::max(1, threads)) + 1);
   g_trainer.store(trainer.get());
   install_stop_handlers();
 

@@ -8,6 +8,8 @@
 #include <tbb/task_group.h>
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 
@@ -26,10 +28,12 @@ int resolve_threads(int threads) {
 
 class TbbExecutor final : public Executor {
  public:
-  explicit TbbExecutor(int threads) : arena_(resolve_threads(threads), 0) {}
+  explicit TbbExecutor(int threads)
+      : threads_(resolve_threads(threads)), arena_(threads_, 0) {}
   ~TbbExecutor() noexcept override { wait_idle(); }
 
   void spawn(Task task) override {
+    used_.store(true, std::memory_order_relaxed);
     outstanding_.fetch_add(1, std::memory_order_relaxed);
     auto body = [this, t = std::move(task)] {
       current_ = this;
@@ -51,22 +55,32 @@ class TbbExecutor final : public Executor {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return outstanding_.load(std::memory_order_acquire) == 0; });
     }
-    arena_.execute([&] { group_.wait(); });
+    if (used_.load(std::memory_order_acquire)) arena_.execute([&] { group_.wait(); });
   }
 
-  int concurrency() const override { return arena_.max_concurrency(); }
+  int concurrency() const override { return threads_; }
 
+  // Lockstep's barrier-per-layer loops run in a second arena with a slot reserved
+  // for the driver, so execute() runs on the calling thread (which then helps)
+  // instead of being handed to a worker.
   void parallel_for(int n, const std::function<void(int)>& f) override {
-    arena_.execute([&] {
+    std::call_once(barrier_arena_once_, [&] {
+      barrier_arena_ = std::make_unique<tbb::task_arena>(threads_, 1);
+    });
+    barrier_arena_->execute([&] {
       tbb::parallel_for(0, n, [&](int i) { f(i); }, tbb::simple_partitioner());
     });
   }
 
  private:
   static thread_local TbbExecutor* current_;
+  int threads_;
   tbb::task_arena arena_;
   tbb::task_group group_;
+  std::once_flag barrier_arena_once_;
+  std::unique_ptr<tbb::task_arena> barrier_arena_;
   std::atomic<std::int64_t> outstanding_{0};
+  std::atomic<bool> used_{false};
   std::mutex mu_;
   std::condition_variable cv_;
 };

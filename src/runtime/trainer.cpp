@@ -14,6 +14,10 @@ namespace coagent {
 
 namespace {
 constexpr std::size_t kRecentEpisodes = 20;
+// Lockstep splits a layer across threads only from this many weights (64 x 256):
+// below it the per-layer barrier costs more than the layer. Results are the same
+// either way.
+constexpr std::int64_t kParallelMinWork = 16384;
 }
 
 Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
@@ -71,7 +75,9 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
   for (int l = 0; l < net_.num_layers(); ++l) {
     LayerState& layer = net_.layer(l);
     const int width = layer.params.width;
-    const int shards = parallel ? (width + cfg_.shard_size - 1) / cfg_.shard_size : 1;
+    // A barrier per layer costs microseconds: split only layers with enough work.
+    const bool big = static_cast<std::int64_t>(width) * layer.params.stride >= kParallelMinWork;
+    const int shards = parallel && big ? (width + cfg_.shard_size - 1) / cfg_.shard_size : 1;
     if (shards <= 1) {
       neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, half(l, prev), half(l, cur),
                    signal, kind, half(l + 1, cur));
