@@ -82,13 +82,19 @@ struct TrainConfig {
   // Runtime.
   Mode mode = Mode::async;
   int threads = 0;      // 0: every core the process may use
-  int shard_size = 16;  // neurons per scheduling unit
+  // Neurons per scheduling unit; 0 = auto: each layer's shards hold about
+  // kAutoShardWeights weights (shard_size_for). Results never depend on it.
+  int shard_size = 0;
 
   // Throws std::invalid_argument naming the field, value and allowed range.
   void validate() const;
   // The actor layers (hidden layers, then an output layer of `action_size`).
   std::vector<LayerSpec> layer_specs(int action_size) const;
 };
+
+inline constexpr int kAutoShardWeights = 16384;
+// The shard size used for a layer of `width` neurons with `fan_in` inputs.
+int shard_size_for(int shard_size, int width, int fan_in) noexcept;
 
 // The settings as ordered (key, value) pairs, in config-file syntax.
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c);

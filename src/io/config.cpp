@@ -199,7 +199,7 @@ void TrainConfig::validate() const {
   check_range("envs", envs, 1, 4096);
   check_range("eval-episodes", eval_episodes, 1, 1000000);
   check_range("threads", threads, 0, 4096);
-  check_range("shard-size", shard_size, 1, 1 << 20);
+  check_range("shard-size", shard_size, 0, 1 << 20);
   const int layers = static_cast<int>(hidden.size()) + 1;
   for (double v : per_layer(noise_scale, layers, kHiddenNoiseDefault, kOutputNoiseDefault, "noise-scale"))
     check_range("noise-scale", v, 0.0, 100.0);
@@ -231,6 +231,13 @@ std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
     s.learn = !(freeze_hidden && l + 1 < layers);
   }
   return specs;
+}
+
+int shard_size_for(int shard_size, int width, int fan_in) noexcept {
+  if (shard_size > 0) return shard_size;
+  // ~16k weights (64 KB of K) per task: several microseconds of work per frame,
+  // against about 1 us for a task hop between threads.
+  return std::clamp(kAutoShardWeights / std::max(1, fan_in), 1, std::max(1, width));
 }
 
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c) {
@@ -305,7 +312,7 @@ void set_config_entry(TrainConfig& c, std::string_view key, std::string_view raw
   else if (k == "eval-episodes") c.eval_episodes = static_cast<int>(count("eval-episodes", 1, 1e6));
   else if (k == "mode") c.mode = parse_mode(value);
   else if (k == "threads") c.threads = static_cast<int>(count("threads", 0, 4096));
-  else if (k == "shard-size") c.shard_size = static_cast<int>(count("shard-size", 1, 1 << 20));
+  else if (k == "shard-size") c.shard_size = static_cast<int>(count("shard-size", 0, 1 << 20));
   else throw std::invalid_argument(fmt::format("unknown setting '{}'", key));
 }
 

@@ -108,11 +108,12 @@ class AsyncRun {
     shards_.resize(L_);
     for (int l = 0; l < L_; ++l) {
       const int width = net_.layer(l).params.width;
-      for (int b = 0; b < width; b += shard_size) {
+      const int size = shard_size_for(shard_size, width, net_.layer(l).params.fan_in);
+      for (int b = 0; b < width; b += size) {
         auto s = std::make_unique<Shard>();
         s->layer = l;
         s->begin = b;
-        s->end = std::min(width, b + shard_size);
+        s->end = std::min(width, b + size);
         s->prev.assign(E_, nullptr);
         shards_[l].push_back(std::move(s));
       }

@@ -77,7 +77,8 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
     const int width = layer.params.width;
     // A barrier per layer costs microseconds: split only layers with enough work.
     const bool big = static_cast<std::int64_t>(width) * layer.params.stride >= kParallelMinWork;
-    const int shards = parallel && big ? (width + cfg_.shard_size - 1) / cfg_.shard_size : 1;
+    const int size = shard_size_for(cfg_.shard_size, width, layer.params.fan_in);
+    const int shards = parallel && big ? (width + size - 1) / size : 1;
     if (shards <= 1) {
       neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, half(l, prev), half(l, cur),
                    signal, kind, half(l + 1, cur));
@@ -85,8 +86,8 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
     }
     // Lockstep over shards: a barrier per layer; any split gives identical results.
     executor_->parallel_for(shards, [&](int s) {
-      const int b = s * cfg_.shard_size;
-      neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + cfg_.shard_size),
+      const int b = s * size;
+      neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + size),
                    half(l, prev), half(l, cur), signal, kind, half(l + 1, cur));
     });
   }

@@ -62,7 +62,7 @@ run_case "per-layer list length"      "$bin" "${T[@]}" --hidden 8 --noise-scale 
 run_case "explore fraction > 1"       "$bin" "${T[@]}" --explore-fraction 2 --save "$tmp/new.ckpt"
 run_case "zero envs"                  "$bin" "${T[@]}" --envs 0 --save "$tmp/new.ckpt"
 run_case "negative threads"           "$bin" "${T[@]}" --threads -1 --save "$tmp/new.ckpt"
-run_case "zero shard size"            "$bin" "${T[@]}" --shard-size 0 --save "$tmp/new.ckpt"
+run_case "negative shard size"        "$bin" "${T[@]}" --shard-size -4 --save "$tmp/new.ckpt"
 run_case "unknown mode"               "$bin" "${T[@]}" --mode turbo --save "$tmp/new.ckpt"
 run_case "unknown flag"               "$bin" "${T[@]}" --colour red
 run_case "no subcommand"              "$bin"

@@ -77,7 +77,7 @@ TEST_P(AsyncEqualsLockstep, SameDigestWithOneEnvironment) {
 INSTANTIATE_TEST_SUITE_P(
     Sweep, AsyncEqualsLockstep,
     ::testing::Combine(::testing::Bool(), ::testing::Values(1, 2, 4, 8),
-                       ::testing::Values(1, 3, 64),
+                       ::testing::Values(0, 1, 3, 64),  // 0: auto
                        ::testing::Values(Rule::linear, Rule::compatible)));
 
 // `coagent bench`'s fused loop (lockstep, one thread, whole layers) and lockstep
