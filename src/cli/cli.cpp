@@ -325,8 +325,9 @@ int cmd_train(const TrainArgs& a) {
                fmt::join(trainer->network().shape(), "-"), to_string(cfg.rule), target,
                cfg.seed, to_string(cfg.mode),
                cfg.mode == Mode::async
-                   ? fmt::format(" ({} threads, shard size {}, {} envs)", threads,
-                                 cfg.shard_size, cfg.envs)
+                   ? fmt::format(" ({} threads, shard size {}, {} env{})", threads,
+                                 cfg.shard_size > 0 ? std::to_string(cfg.shard_size) : "auto",
+                                 cfg.envs, cfg.envs == 1 ? "" : "s")
                    : std::string(),
                a.resume.empty() ? std::string()
                                 : fmt::format(", resumed at step {}", trainer->steps_done()));
