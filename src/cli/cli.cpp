@@ -25,6 +25,7 @@
 
 #include "cli/bench.hpp"
 #include "cli/config_file.hpp"
+#include "cli/exp1.hpp"
 #include "cli/metrics.hpp"
 #include "cli/visuals.hpp"
 #include "cli/progress.hpp"
@@ -582,6 +583,9 @@ int run(int argc, char** argv) {
                      "internal state (mountaincar: position,velocity; pendulum: "
                      "theta,thetadot; chain: p)");
 
+  Exp1Options exp1_opts;
+  auto* exp1 = add_exp1_command(app, exp1_opts);
+
   BenchOptions bench_opts;
   std::string bench_threads, bench_shards = "1,8,64", bench_envs = "1", bench_modes = "fused,lockstep,async",
               bench_rule = "linear", bench_steps, bench_reps = "3";
@@ -643,6 +647,7 @@ int run(int argc, char** argv) {
       return cmd_plot(plot_files, plot_out, plot_svg, static_cast<int>(window));
     }
     if (*plot_policy) return cmd_plot_policy(policy_ckpt, policy_out, policy_svg);
+    if (*exp1) return cmd_exp1(exp1_opts);
     if (*inspect) return cmd_inspect(inspect_path, inspect_json_flag);
     if (*replay) return cmd_replay(replay_env, replay_state);
     if (*bench) {
