@@ -2,13 +2,18 @@
 # Installs coagent into a temporary prefix, builds tools/example as a separate CMake
 # project against it with find_package(coagent), and runs it.
 set -euo pipefail
-src=${1:?usage: embedding.sh SOURCE_DIR BUILD_DIR}
-build=${2:?usage: embedding.sh SOURCE_DIR BUILD_DIR}
+src=${1:?usage: embedding.sh SOURCE_DIR BUILD_DIR [SANITIZERS]}
+build=${2:?usage: embedding.sh SOURCE_DIR BUILD_DIR [SANITIZERS]}
+sanitize=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" > "$tmp/install.log"
 test -f "$tmp/prefix/include/coagent/trainer.hpp"
+flags=()
+if [ -n "$sanitize" ]; then  # an instrumented library needs an instrumented application
+  flags=(-DCMAKE_CXX_FLAGS="-fsanitize=$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=$sanitize")
+fi
 cmake -S "$src/tools/example" -B "$tmp/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
-      -DCMAKE_BUILD_TYPE=Release > "$tmp/configure.log"
+      -DCMAKE_BUILD_TYPE=Release "${flags[@]}" > "$tmp/configure.log"
 cmake --build "$tmp/build" -j2 > "$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
 "$tmp/build/thermostat" | tail -3
