@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "coagent/checkpoint.hpp"
+#include "coagent/ddpg.hpp"
 #include "coagent/trainer.hpp"
 
 namespace coagent::cli {
@@ -78,7 +79,7 @@ int run_bench(const BenchOptions& o) {
   for (int t : threads)
     if (t < 1 || t > 1024) throw std::invalid_argument(fmt::format("--threads: {} is out of range [1, 1024]", t));
   for (int s : o.shard_sizes)
-    if (s < 1) throw std::invalid_argument(fmt::format("--shard-sizes: {} must be at least 1", s));
+    if (s < 0) throw std::invalid_argument(fmt::format("--shard-sizes: {} must be 0 (auto) or more", s));
   for (int e : o.envs)
     if (e < 1 || e > 4096) throw std::invalid_argument(fmt::format("--envs: {} is out of range [1, 4096]", e));
   std::string label;
@@ -147,6 +148,44 @@ int run_bench(const BenchOptions& o) {
     r.speedup = one ? r.median / one->median : 0.0;
   }
 
+  // The price of backprop: one DDPG update (critic + actor + soft updates) with an
+  // actor and a critic of the same hidden widths, per batch size.
+  struct DdpgRow {
+    int batch = 0;
+    double median_us = 0, min_us = 0, max_us = 0;
+  };
+  std::vector<DdpgRow> ddpg_rows;
+  if (o.ddpg) {
+    auto env = make_env(base.env);
+    for (int batch : {64, 256}) {
+      DdpgConfig d;
+      d.actor_hidden = d.critic_hidden = base.hidden;
+      d.batch_size = batch;
+      d.learning_starts = 1 << 30;  // fill the buffer without training
+      d.buffer_size = 4096;
+      DdpgAgent agent(d, env->observation_size(), env->action_bounds(), 1);
+      std::vector<double> obs(env->observation_size()), next(obs.size()), action(env->action_size());
+      env->reset(1, obs);
+      for (int i = 0; i < 1024; ++i) {
+        agent.explore(obs, action);
+        const StepResult r = env->step(action, next);
+        agent.observe(obs, action, r.reward, next, r.terminated, r.truncated);
+        if (r.terminated || r.truncated) env->reset(std::nullopt, next);
+        obs = next;
+      }
+      const int updates = std::max(3, static_cast<int>(2e8 / (static_cast<double>(params) * 6 * batch)));
+      std::vector<double> us;
+      agent.train_step();  // warm-up
+      for (int rep = 0; rep < o.reps; ++rep) {
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < updates; ++i) agent.train_step();
+        us.push_back(1e6 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / updates);
+      }
+      std::sort(us.begin(), us.end());
+      ddpg_rows.push_back({batch, us[us.size() / 2], us.front(), us.back()});
+    }
+  }
+
   const unsigned hw = std::thread::hardware_concurrency();
   if (o.json) {
     nlohmann::json j;
@@ -156,6 +195,9 @@ int run_bench(const BenchOptions& o) {
     j["hardware_threads"] = hw;
     j["neurons"] = neurons;
     j["fused_digest"] = fused_digest.begin()->second;
+    for (const DdpgRow& d : ddpg_rows)
+      j["ddpg"].push_back({{"batch", d.batch}, {"update_us", d.median_us}, {"update_us_min", d.min_us},
+                           {"update_us_max", d.max_us}, {"updates_per_s", 1e6 / d.median_us}});
     for (const Row& r : rows)
       j["configs"].push_back({{"mode", r.mode}, {"threads", r.threads}, {"shard_size", r.shard},
                               {"envs", r.envs}, {"steps_per_s", r.median},
@@ -170,8 +212,13 @@ int run_bench(const BenchOptions& o) {
                "envs", "env steps/s", "neuron upd/s", "÷fused", "speedup");
     for (const Row& r : rows)
       fmt::print("{:<9} {:>7} {:>6} {:>5} {:>10.0f} [{:>7.0f}..{:>7.0f}] {:>14.3g} {:>9.2f} {:>8.2f}\n",
-                 r.mode, r.threads, r.shard ? std::to_string(r.shard) : std::string("layer"),
+                 r.mode, r.threads,
+                 r.mode == "fused" ? std::string("layer") : r.shard ? std::to_string(r.shard) : std::string("auto"),
                  r.envs, r.median, r.min, r.max, r.neuron_updates, r.ratio_to_fused, r.speedup);
+    for (const DdpgRow& d : ddpg_rows)
+      fmt::print("{:<9} {:>7} {:>6} {:>5} {:>10.0f} [{:>7.0f}..{:>7.0f}]   one update (batch {}) = {:.0f} us; fused local rule = {:.1f} us per env step\n",
+                 "ddpg", 1, "-", "-", 1e6 / d.median_us, 1e6 / d.max_us, 1e6 / d.min_us, d.batch,
+                 d.median_us, 1e6 / rows.front().median);
     for (const Row& r : rows)
       if (r.mode == "async" && r.shard == 1 && r.threads == 1) {
         const Row* f = nullptr;
@@ -200,7 +247,9 @@ int run_bench(const BenchOptions& o) {
                              label, to_string(o.rule), o.reps)));
     std::map<std::string, std::vector<const Row*>> series;
     for (const Row& r : rows)
-      series[fmt::format("{} S={} E={}", r.mode, r.shard ? std::to_string(r.shard) : "layer", r.envs)]
+      series[fmt::format("{} S={} E={}", r.mode,
+                         r.mode == "fused" ? std::string("layer") : r.shard ? std::to_string(r.shard) : std::string("auto"),
+                         r.envs)]
           .push_back(&r);
     std::string data;
     bool first = true;

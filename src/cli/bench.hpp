@@ -13,12 +13,13 @@ struct BenchOptions {
   std::string net = "small";  // small | medium | wide | comma-separated hidden widths
   std::string env;            // default: mountaincar (synthetic for wide)
   std::vector<int> threads;   // default 1..cores
-  std::vector<int> shard_sizes = {1, 8, 64};
+  std::vector<int> shard_sizes = {1, 8, 64};  // 0 = auto
   std::vector<int> envs = {1};
   std::vector<std::string> modes = {"fused", "lockstep", "async"};
   Rule rule = Rule::linear;
   std::int64_t steps = 0;  // per repetition; 0 = sized for ~0.3 s
   int reps = 3;
+  bool ddpg = true;  // also time one DDPG update (batch 64 and 256) on the same widths
   bool json = false;
   std::string csv;
   std::string plot;

@@ -601,6 +601,8 @@ int run(int argc, char** argv) {
   bench->add_option("--steps", bench_steps, "steps per repetition (default: sized to the network)");
   bench->add_option("--reps", bench_reps, "repetitions (the median is reported)")->default_str("3");
   bench->add_flag("--json", bench_opts.json, "print one JSON object");
+  bool bench_no_ddpg = false;
+  bench->add_flag("--no-ddpg", bench_no_ddpg, "skip timing one DDPG update on the same widths");
   bench->add_option("--csv", bench_opts.csv, "also write the table as CSV");
   bench->add_option("--plot", bench_opts.plot, "also plot steps/s against threads (PNG, gnuplot)");
 
@@ -675,6 +677,7 @@ int run(int argc, char** argv) {
         if (bench_opts.steps < 1) throw std::invalid_argument("--steps must be at least 1");
       }
       bench_opts.reps = static_cast<int>(parse_int(bench_reps, "--reps"));
+      bench_opts.ddpg = !bench_no_ddpg;
       return run_bench(bench_opts);
     }
   } catch (const DivergenceError& e) {
