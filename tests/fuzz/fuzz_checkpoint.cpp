@@ -76,10 +76,18 @@ void repair_checkpoint(std::uint8_t* data, std::size_t size) {
 }
 
 // Loads the bytes as a checkpoint and, if they load, resumes the run for a few
-// steps. Throws std::runtime_error for a rejected file, as load_checkpoint does.
+// steps. Throws std::runtime_error for a rejected file, as load_any_checkpoint does.
 void fuzz_checkpoint_input(const std::uint8_t* data, std::size_t size) {
   static ScratchFile file;
-  auto trainer = load_checkpoint(file.write(data, size));
+  // Either kind: a local-rule run or a DDPG agent (`coagent eval --load` reads both).
+  AnyCheckpoint any = load_any_checkpoint(file.write(data, size));
+  if (any.ddpg) {
+    const std::vector<double> obs(any.ddpg->agent->observation_size(), 0.0);
+    std::vector<double> action(any.ddpg->agent->action_size());
+    any.ddpg->agent->greedy_action(obs, action);
+    return;
+  }
+  auto trainer = std::move(any.local);
   (void)digest(trainer->network());
   // A loaded run continues where it stopped: a few steps, lockstep on this thread
   // (the settings may ask for thousands of worker threads). A file may hold
