@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -96,6 +97,14 @@ struct RunStats {
 namespace runtime {
 class Executor;
 }
+
+// A deterministic policy: writes the action for an observation.
+using GreedyPolicy = std::function<void(std::span<const double> obs, std::span<double> action)>;
+
+// Greedy evaluation shared by every agent: `episodes` episodes on `env`, reset(seed)
+// for the first and reset() after (as Gymnasium), with the environment's success and
+// "solved" criteria. Throws std::invalid_argument if episodes < 1.
+EvalResult evaluate_greedy(Env& env, int episodes, std::uint64_t seed, const GreedyPolicy& policy);
 
 // Per-environment run state: what a checkpoint needs to resume exactly.
 struct EnvSlot {

@@ -91,19 +91,6 @@ void check_writable_target(const std::string& path) {
         fmt::format("--save: directory '{}' is not writable", dir.string()));
 }
 
-json eval_json(const EvalResult& r) {
-  return json{{"env", r.env},
-              {"episodes", r.episodes},
-              {"seed", r.seed},
-              {"mean_return", r.mean_return},
-              {"std_return", r.std_return},
-              {"min_return", r.min_return},
-              {"max_return", r.max_return},
-              {"success_rate", r.success_rate},
-              {"mean_length", r.mean_length},
-              {"solved", r.solved},
-              {"criterion", r.criterion}};
-}
 
 double l2(const std::vector<float>& v) {
   double s = 0.0;
@@ -220,7 +207,7 @@ int cmd_train_ddpg(const TrainArgs& a, const TrainConfig& cfg) {
   if (a.json) {
     json out{{"env", cfg.env},       {"algo", "ddpg"},           {"steps", run.steps},
              {"episodes", run.episodes}, {"seed", cfg.seed},    {"digest", dig},
-             {"wall_seconds", run.wall_seconds}, {"eval", eval_json(r)}};
+             {"wall_seconds", run.wall_seconds}, {"eval", eval_to_json(r)}};
     if (!a.save.empty()) out["save"] = a.save;
     fmt::print("{}\n", out.dump());
   } else {
@@ -237,14 +224,17 @@ bool resumable_setting(const std::string& key) {
          key == "eval-episodes";
 }
 
+// Defaults, then the config file, then the flags; validated.
+TrainConfig settings_of(const TrainArgs& a) {
+  TrainConfig cfg;
+  if (!a.config.empty()) read_config_file(a.config, cfg);
+  for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
+  cfg.validate();
+  return cfg;
+}
+
 std::unique_ptr<Trainer> make_trainer(const TrainArgs& a) {
-  if (a.resume.empty()) {
-    TrainConfig cfg;
-    if (!a.config.empty()) read_config_file(a.config, cfg);
-    for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
-    cfg.validate();
-    return std::make_unique<Trainer>(cfg);
-  }
+  if (a.resume.empty()) return std::make_unique<Trainer>(settings_of(a));
   if (!a.config.empty())
     throw std::invalid_argument("--config cannot be combined with --resume (the checkpoint's settings are used)");
   for (const auto& [key, value] : a.settings)
@@ -264,12 +254,9 @@ std::unique_ptr<Trainer> make_trainer(const TrainArgs& a) {
 }
 
 int cmd_train(const TrainArgs& a) {
-  if (a.resume.empty()) {
-    TrainConfig cfg;
-    if (!a.config.empty()) read_config_file(a.config, cfg);
-    for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
-    if (cfg.algo == Algo::ddpg && !a.print_config) {
-      cfg.validate();
+  if (a.resume.empty() && !a.print_config) {
+    const TrainConfig cfg = settings_of(a);
+    if (cfg.algo == Algo::ddpg) {
       if (!a.save.empty()) check_writable_target(a.save);
       return cmd_train_ddpg(a, cfg);
     }
@@ -290,11 +277,7 @@ int cmd_train(const TrainArgs& a) {
   if (!a.resume.empty() && a.print_config)
     throw std::invalid_argument("--print-config cannot be combined with --resume");
   if (a.print_config) {
-    TrainConfig cfg;
-    if (!a.config.empty()) read_config_file(a.config, cfg);
-    for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
-    cfg.validate();
-    fmt::print("{}", config_to_text(cfg));
+    fmt::print("{}", config_to_text(settings_of(a)));
     return 0;
   }
   // Only the CLI touches global_control: allow the arena's worker threads. It is
@@ -380,7 +363,7 @@ int cmd_train(const TrainArgs& a) {
              {"seed", cfg.seed},
              {"mode", to_string(cfg.mode)},
              {"digest", dig},
-             {"eval", eval_json(r)}};
+             {"eval", eval_to_json(r)}};
     if (!a.save.empty()) out["save"] = a.save;
     fmt::print("{}\n", out.dump());
   } else {
@@ -416,7 +399,7 @@ int cmd_eval(const std::string& load, const std::string& episodes, const std::st
       ck.local ? ck.local->evaluate(n, s)
                : evaluate_ddpg(*ck.ddpg->agent, [name = cfg.env] { return make_env(name); }, n, s);
   if (as_json)
-    fmt::print("{}\n", eval_json(r).dump());
+    fmt::print("{}\n", eval_to_json(r).dump());
   else
     print_eval_table(stdout, r);
   return 0;

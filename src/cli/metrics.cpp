@@ -93,19 +93,24 @@ void MetricsWriter::layers(std::int64_t step, const std::vector<LayerStats>& sta
   write_line(dump_line(json{{"type", "layers"}, {"step", step}, {"layers", arr}}));
 }
 
+nlohmann::json eval_to_json(const EvalResult& r) {
+  return nlohmann::json{{"env", r.env},
+                        {"episodes", r.episodes},
+                        {"seed", r.seed},
+                        {"mean_return", r.mean_return},
+                        {"std_return", r.std_return},
+                        {"min_return", r.min_return},
+                        {"max_return", r.max_return},
+                        {"success_rate", r.success_rate},
+                        {"mean_length", r.mean_length},
+                        {"solved", r.solved},
+                        {"criterion", r.criterion}};
+}
+
 void MetricsWriter::evaluation(const EvalResult& r) {
-  write_line(dump_line(json{{"type", "eval"},
-                            {"env", r.env},
-                            {"episodes", r.episodes},
-                            {"seed", r.seed},
-                            {"mean_return", r.mean_return},
-                            {"std_return", r.std_return},
-                            {"min_return", r.min_return},
-                            {"max_return", r.max_return},
-                            {"success_rate", r.success_rate},
-                            {"mean_length", r.mean_length},
-                            {"solved", r.solved},
-                            {"criterion", r.criterion}}));
+  json line = eval_to_json(r);
+  line["type"] = "eval";
+  write_line(dump_line(line));
 }
 
 void MetricsWriter::finish() {

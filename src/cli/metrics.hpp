@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@
 #include "coagent/trainer.hpp"
 
 namespace coagent::cli {
+
+// The fields of an evaluation as JSON (`eval --json`, the metrics file's eval line).
+nlohmann::json eval_to_json(const EvalResult& r);
 
 class MetricsWriter {
  public:

@@ -82,46 +82,14 @@ DdpgRunResult train_ddpg(const DdpgConfig& cfg, const EnvFactory& make_environme
 
 EvalResult evaluate_ddpg(const DdpgAgent& agent, const EnvFactory& make_environment,
                          int episodes, std::uint64_t seed) {
-  if (episodes < 1) throw std::invalid_argument("episodes must be at least 1");
   auto env = make_checked(make_environment);
   if (env->observation_size() != agent.observation_size() ||
       env->action_size() != agent.action_size())
     throw std::invalid_argument("ddpg: the environment's sizes do not match the agent's");
-  EvalResult res;
-  res.env = std::string(env->name());
-  res.episodes = episodes;
-  res.seed = seed;
-  res.criterion = env->solved_criterion();
-  std::vector<double> obs(env->observation_size()), action(env->action_size());
-  double sum = 0.0, sum_sq = 0.0, len_sum = 0.0;
-  int successes = 0;
-  for (int ep = 0; ep < episodes; ++ep) {
-    env->reset(ep == 0 ? std::optional<std::uint64_t>(seed) : std::nullopt, obs);
-    EpisodeStats stats;
-    while (true) {
-      agent.greedy_action(obs, action);
-      const StepResult r = env->step(action, obs);
-      stats.episode_return += r.reward;
-      ++stats.length;
-      if (r.terminated || r.truncated) {
-        stats.terminated = r.terminated;
-        break;
-      }
-    }
-    if (env->episode_success(stats)) ++successes;
-    sum += stats.episode_return;
-    sum_sq += stats.episode_return * stats.episode_return;
-    len_sum += static_cast<double>(stats.length);
-    if (ep == 0 || stats.episode_return < res.min_return) res.min_return = stats.episode_return;
-    if (ep == 0 || stats.episode_return > res.max_return) res.max_return = stats.episode_return;
-  }
-  res.mean_return = sum / episodes;
-  res.std_return =
-      std::sqrt(std::max(0.0, sum_sq / episodes - res.mean_return * res.mean_return));
-  res.success_rate = static_cast<double>(successes) / episodes;
-  res.mean_length = len_sum / episodes;
-  res.solved = env->solved(res.mean_return, res.success_rate);
-  return res;
+  return evaluate_greedy(*env, episodes, seed,
+                         [&](std::span<const double> obs, std::span<double> action) {
+                           agent.greedy_action(obs, action);
+                         });
 }
 
 }  // namespace coagent

@@ -232,24 +232,22 @@ void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_e
   report();
 }
 
-EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) const {
+EvalResult evaluate_greedy(Env& env, int episodes, std::uint64_t seed, const GreedyPolicy& policy) {
   if (episodes < 1) throw std::invalid_argument("episodes must be at least 1");
-  auto env = make_environment();
   EvalResult res;
-  res.env = std::string(env->name());
+  res.env = std::string(env.name());
   res.episodes = episodes;
   res.seed = seed;
-  res.criterion = env->solved_criterion();
-  std::vector<double> obs(env->observation_size()), action(env->action_size());
-  std::vector<float> scratch;
+  res.criterion = env.solved_criterion();
+  std::vector<double> obs(env.observation_size()), action(env.action_size());
   double sum = 0.0, sum_sq = 0.0, len_sum = 0.0;
   int successes = 0;
   for (int ep = 0; ep < episodes; ++ep) {
-    env->reset(ep == 0 ? std::optional<std::uint64_t>(seed) : std::nullopt, obs);
+    env.reset(ep == 0 ? std::optional<std::uint64_t>(seed) : std::nullopt, obs);
     EpisodeStats stats;
     while (true) {
-      net_.greedy_action(obs, action, scratch);
-      const StepResult r = env->step(action, obs);
+      policy(obs, action);
+      const StepResult r = env.step(action, obs);
       stats.episode_return += r.reward;
       ++stats.length;
       if (r.terminated || r.truncated) {
@@ -257,7 +255,7 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) const {
         break;
       }
     }
-    if (env->episode_success(stats)) ++successes;
+    if (env.episode_success(stats)) ++successes;
     sum += stats.episode_return;
     sum_sq += stats.episode_return * stats.episode_return;
     len_sum += static_cast<double>(stats.length);
@@ -268,8 +266,16 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) const {
   res.std_return = std::sqrt(std::max(0.0, sum_sq / episodes - res.mean_return * res.mean_return));
   res.success_rate = static_cast<double>(successes) / episodes;
   res.mean_length = len_sum / episodes;
-  res.solved = env->solved(res.mean_return, res.success_rate);
+  res.solved = env.solved(res.mean_return, res.success_rate);
   return res;
+}
+
+EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) const {
+  auto env = make_environment();
+  std::vector<float> scratch;
+  return evaluate_greedy(*env, episodes, seed, [&](std::span<const double> obs, std::span<double> action) {
+    net_.greedy_action(obs, action, scratch);
+  });
 }
 
 }  // namespace coagent
