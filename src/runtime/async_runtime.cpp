@@ -84,6 +84,7 @@ struct alignas(64) Shard {
   int layer = 0, begin = 0, end = 0;
   moodycamel::ConcurrentQueue<Frame*> inbox;
   std::atomic<std::int64_t> pending{0};
+  std::atomic<bool> running{false};  // asserts the serializer: one task at a time
   // Touched only by the shard's own task (the serializer guarantees one at a time).
   std::vector<Frame*> prev;  // per environment: the frame being learnt from
   std::int64_t processed = 0;
@@ -221,19 +222,28 @@ class AsyncRun {
     }
   }
 
+  // Count first, then enqueue: `pending` is then never below the number of messages
+  // a task can dequeue, so it never goes negative and only the producer that moves
+  // it from 0 starts a task. (Enqueue-then-count lets a draining task take a
+  // message not yet counted; the count dips below 0 and a later 0 -> 1 starts a
+  // second task beside the running one — ThreadSanitizer caught exactly that.)
   void post(Shard& s, Frame* f) {
+    const bool start = s.pending.fetch_add(1, std::memory_order_acq_rel) == 0;
     s.inbox.enqueue(f);
-    if (s.pending.fetch_add(1, std::memory_order_acq_rel) == 0)
-      ex_.spawn([this, &s] { shard_task(s); });
+    if (start) ex_.spawn([this, &s] { shard_task(s); });
   }
 
   void shard_task(Shard& s) {
+    [[maybe_unused]] const bool was_running = s.running.exchange(true, std::memory_order_acquire);
+    assert(!was_running && "two tasks of one shard ran at once");
     Frame* batch[kBatch];
     const std::size_t n = s.inbox.try_dequeue_bulk(batch, kBatch);
     for (std::size_t i = 0; i < n; ++i) process(s, batch[i]);
     s.processed += static_cast<std::int64_t>(n);
     ++s.tasks;
-    // Last step: reschedule if more work arrived (or was not yet visible).
+    s.running.store(false, std::memory_order_release);
+    // Last step: reschedule if more work is counted (arrived, or counted and still
+    // being enqueued: then the next run finds it).
     if (s.pending.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_acq_rel) !=
         static_cast<std::int64_t>(n))
       ex_.spawn([this, &s] { shard_task(s); });

@@ -8,13 +8,17 @@
 // writer per neuron, so parameters need no locks.
 //
 // Local serializer. A shard has a moodycamel ConcurrentQueue inbox and an atomic
-// `pending` count. A producer enqueues, then increments `pending`; the producer
-// that moves it from 0 schedules the shard. The shard's task drains up to a batch
-// from its inbox, processes it, subtracts what it processed, and, as its very last
-// step, reschedules itself if `pending` is still non-zero. So at most one task per
-// shard runs at a time, no task blocks or spins, and no message is lost: the
-// increment that follows every enqueue is seen by the task's fetch_sub (acq_rel),
-// which makes the enqueued message visible to its next try_dequeue_bulk.
+// `pending` count. A producer increments `pending`, then enqueues; the producer
+// that moved it from 0 schedules the shard after its enqueue. The shard's task
+// drains up to a batch from its inbox, processes it, subtracts what it processed
+// (acq_rel), and, as its very last step, reschedules itself if `pending` is still
+// non-zero. Because every message is counted before it can be dequeued, `pending`
+// is never below the number of messages a task can take: it reaches 0 only when
+// the running task has taken and processed everything counted, and that task then
+// exits, so at most one task per shard runs at a time. A task that finds fewer
+// messages than counted (a producer between its increment and its enqueue) just
+// reschedules itself; no task blocks on another. No message is lost: the task
+// that brings `pending` to 0 has dequeued every counted message.
 //
 // Frames. A layer's emitted voltages for one (environment, step) are a Frame from a
 // per-level pool (allocated up front; the allocator is only hit if the pool runs
