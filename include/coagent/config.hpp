@@ -82,8 +82,9 @@ struct TrainConfig {
   // Runtime.
   Mode mode = Mode::async;
   int threads = 0;      // 0: every core the process may use
-  // Neurons per scheduling unit; 0 = auto: each layer's shards hold about
-  // kAutoShardWeights weights (shard_size_for). Results never depend on it.
+  // Neurons per scheduling unit; 0 = auto (shard_size_for): about
+  // kAutoShardWeights weights per shard, and at least two shards per worker thread
+  // in every layer wide enough. Results never depend on it.
   int shard_size = 0;
 
   // Throws std::invalid_argument naming the field, value and allowed range.
@@ -93,8 +94,9 @@ struct TrainConfig {
 };
 
 inline constexpr int kAutoShardWeights = 16384;
-// The shard size used for a layer of `width` neurons with `fan_in` inputs.
-int shard_size_for(int shard_size, int width, int fan_in) noexcept;
+// The shard size used for a layer of `width` neurons with `fan_in` inputs when
+// `threads` workers run it.
+int shard_size_for(int shard_size, int width, int fan_in, int threads) noexcept;
 
 // The settings as ordered (key, value) pairs, in config-file syntax.
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c);
