@@ -69,7 +69,7 @@ const std::map<std::string, std::string>& setting_help() {
       {"eval-episodes", "greedy evaluation episodes after training"},
       {"mode", "runtime: async (neurons as tasks) or lockstep (the reference)"},
       {"threads", "async worker threads (0: all cores)"},
-      {"shard-size", "neurons per task (1 = literally one task per neuron; 0 = auto, ~16k weights per task)"},
+      {"shard-size", "neurons per task (1 = literally one task per neuron; 0 = auto: ~64k weights per task, >= 2 tasks per thread per layer)"},
   };
   return help;
 }

@@ -235,11 +235,11 @@ std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
 
 int shard_size_for(int shard_size, int width, int fan_in, int threads) noexcept {
   if (shard_size > 0) return shard_size;
-  // At most ~16k weights (64 KB of K) per task: several microseconds of work per
-  // frame against about 1 us for a task hop between threads; and at least two
-  // shards per worker in each layer, so that every thread finds work (measured with
-  // `coagent bench`: on small with 8 envs, whole-layer shards reach 1.55x at 2
-  // threads, 16-neuron shards 1.81x).
+  // At most ~64k weights (256 KB of K) per task: tens of microseconds of work per
+  // frame against about 1 us for a task hop between threads (on `wide`, 64- and
+  // 128-neuron shards beat 16); and at least two shards per worker in each layer,
+  // so that every thread finds work (on `small` with 8 envs, whole-layer shards
+  // reach 1.55x at 2 threads, 16-neuron shards 1.81x). Measured with coagent bench.
   const int by_weights = kAutoShardWeights / std::max(1, fan_in);
   const int by_threads = (width + 2 * std::max(1, threads) - 1) / (2 * std::max(1, threads));
   return std::clamp(std::min(by_weights, by_threads), 1, std::max(1, width));
