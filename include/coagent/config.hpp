@@ -93,10 +93,10 @@ struct TrainConfig {
   std::vector<LayerSpec> layer_specs(int action_size) const;
 };
 
-inline constexpr int kAutoShardWeights = 16384;
+inline constexpr int kAutoShardWeights = 65536;
 // The shard size used for a layer of `width` neurons with `fan_in` inputs when
 // `threads` workers run it.
-int shard_size_for(int shard_size, int width, int fan_in, int threads) noexcept;
+int shard_size_for(int shard_size, int width, int fan_in, int threads, int envs) noexcept;
 
 // The settings as ordered (key, value) pairs, in config-file syntax.
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c);

@@ -109,7 +109,8 @@ class AsyncRun {
     shards_.resize(L_);
     for (int l = 0; l < L_; ++l) {
       const int width = net_.layer(l).params.width;
-      const int size = shard_size_for(shard_size, width, net_.layer(l).params.fan_in, ex.concurrency());
+      const int size = shard_size_for(shard_size, width, net_.layer(l).params.fan_in,
+                                      ex.concurrency(), E_);
       for (int b = 0; b < width; b += size) {
         auto s = std::make_unique<Shard>();
         s->layer = l;

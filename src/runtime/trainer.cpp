@@ -78,7 +78,7 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
     // A barrier per layer costs microseconds: split only layers with enough work.
     const bool big = static_cast<std::int64_t>(width) * layer.params.stride >= kParallelMinWork;
     const int size = shard_size_for(cfg_.shard_size, width, layer.params.fan_in,
-                                    parallel ? executor_->concurrency() : 1);
+                                    parallel ? executor_->concurrency() : 1, cfg_.envs);
     const int shards = parallel && big ? (width + size - 1) / size : 1;
     if (shards <= 1) {
       neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, half(l, prev), half(l, cur),
