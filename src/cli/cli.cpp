@@ -141,6 +141,23 @@ struct TrainArgs {
   bool print_config = false;
 };
 
+// The end of a training run: one JSON object (`fields` + digest, evaluation and
+// checkpoint path) or the digest line and the evaluation table.
+template <class Args>
+int print_train_result(const Args& a, json fields, const std::string& dig, const EvalResult& r) {
+  if (a.json) {
+    fields["digest"] = dig;
+    fields["eval"] = eval_to_json(r);
+    if (!a.save.empty()) fields["save"] = a.save;
+    fmt::print("{}\n", fields.dump());
+  } else {
+    fmt::print("digest {}\n", dig);
+    if (!a.save.empty()) fmt::print("saved {}\n", a.save);
+    print_eval_table(stdout, r);
+  }
+  return 0;
+}
+
 // SIGINT/SIGTERM ask the running trainer to stop; the CLI then saves and exits.
 std::atomic<Trainer*> g_trainer{nullptr};
 std::atomic<bool> g_stop{false};  // for train_ddpg
@@ -204,18 +221,10 @@ int cmd_train_ddpg(const TrainArgs& a, const TrainConfig& cfg) {
       evaluate_ddpg(run.agent, factory, cfg.eval_episodes, Trainer::default_eval_seed(cfg.seed));
   const std::vector<char> state = run.agent.save(false);
   const std::string dig = sha256_hex(state.data(), state.size());
-  if (a.json) {
-    json out{{"env", cfg.env},       {"algo", "ddpg"},           {"steps", run.steps},
-             {"episodes", run.episodes}, {"seed", cfg.seed},    {"digest", dig},
-             {"wall_seconds", run.wall_seconds}, {"eval", eval_to_json(r)}};
-    if (!a.save.empty()) out["save"] = a.save;
-    fmt::print("{}\n", out.dump());
-  } else {
-    fmt::print("digest {}\n", dig);
-    if (!a.save.empty()) fmt::print("saved {}\n", a.save);
-    print_eval_table(stdout, r);
-  }
-  return 0;
+  return print_train_result(a, json{{"env", cfg.env}, {"algo", "ddpg"}, {"steps", run.steps},
+                                    {"episodes", run.episodes}, {"seed", cfg.seed},
+                                    {"wall_seconds", run.wall_seconds}},
+                            dig, r);
 }
 
 // Settings a resumed run may change: the budget and the runtime, not what is learnt.
@@ -354,24 +363,14 @@ int cmd_train(const TrainArgs& a) {
     metrics->finish();
   }
   const std::string dig = digest(trainer->network());
-  if (a.json) {
-    json out{{"env", cfg.env},
-             {"rule", to_string(cfg.rule)},
-             {"shape", trainer->network().shape()},
-             {"steps", trainer->steps_done()},
-             {"episodes", trainer->episodes_done()},
-             {"seed", cfg.seed},
-             {"mode", to_string(cfg.mode)},
-             {"digest", dig},
-             {"eval", eval_to_json(r)}};
-    if (!a.save.empty()) out["save"] = a.save;
-    fmt::print("{}\n", out.dump());
-  } else {
-    fmt::print("digest {}\n", dig);
-    if (!a.save.empty()) fmt::print("saved {}\n", a.save);
-    print_eval_table(stdout, r);
-  }
-  return 0;
+  return print_train_result(a, json{{"env", cfg.env},
+                                    {"rule", to_string(cfg.rule)},
+                                    {"shape", trainer->network().shape()},
+                                    {"steps", trainer->steps_done()},
+                                    {"episodes", trainer->episodes_done()},
+                                    {"seed", cfg.seed},
+                                    {"mode", to_string(cfg.mode)}},
+                            dig, r);
 }
 
 int cmd_eval(const std::string& load, const std::string& episodes, const std::string& seed,
