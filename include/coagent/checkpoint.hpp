@@ -19,7 +19,7 @@
 
 namespace coagent {
 
-inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint32_t kCheckpointVersion = 2;
 
 // Throws std::runtime_error naming the path on an I/O failure.
 void save_checkpoint(const Trainer& trainer, const std::string& path);

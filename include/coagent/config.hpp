@@ -14,7 +14,11 @@
 
 namespace coagent {
 
-enum class Rule : std::uint8_t { linear, compatible };
+// linear, compatible: the neuron's own critic gives its TD error (DESIGN §3).
+// perturb: node perturbation with a broadcast TD error (DESIGN §3.1): every neuron
+//   correlates its own exploration noise with the TD error of one shared critic of
+//   the environment state, through an eligibility trace.
+enum class Rule : std::uint8_t { linear, compatible, perturb };
 enum class ActorStep : std::uint8_t { natural, plain };
 enum class NoiseKind : std::uint8_t { gaussian, ou };
 enum class Mode : std::uint8_t { lockstep, async };
@@ -40,6 +44,7 @@ struct LayerSpec {
   double ou_theta = 0.15;         // OU mean reversion rate
   double ou_dt = 1.0;             // OU time step: x += theta (0 - x) dt + sigma sqrt(dt) N(0,1)
   double init_scale = 1.0;        // weights and biases ~ N(0, (g/sqrt(fan_in))^2)
+  double alpha_actor = -1.0;      // this layer's actor step size; negative: the rule's
   bool learn = true;              // false: the layer is frozen (a control)
 };
 
@@ -63,6 +68,21 @@ struct TrainConfig {
   double alpha_critic = 1e-2;  // linear: every critic weight; compatible: w
   double alpha_value = 1e-2;   // compatible: the value weights u (linear ignores it)
   double reward_scale = 1.0;   // rewards are multiplied by this before learning
+  // Hidden layers' actor step size; negative: alpha_actor (one time scale for all).
+  double alpha_hidden = -1.0;
+  // Per-neuron norm bound on [K; b] after every actor step (saturation control);
+  // 0: no bound.
+  double max_weight_norm = 0.0;
+
+  // Rule perturb: eligibility trace decay of each neuron's score (e = gamma*lambda*e
+  // + score), and the broadcast critic V(s) = u . f(s) on random Fourier features of
+  // the encoded observation, f_i = sqrt(2/M) cos(omega_i . s + phase_i),
+  // omega ~ N(0, 1/bandwidth^2), trained by TD(lambda) with its own step size.
+  double trace_lambda = 0.9;
+  int critic_features = 1024;
+  double critic_bandwidth = 0.3;
+  double alpha_env_critic = 0.1;
+  double critic_lambda = 0.9;
 
   // Per-layer lists (hidden layers first, the output layer last): one value applies
   // to every layer, otherwise exactly one value per layer. An empty list means the

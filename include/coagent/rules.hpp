@@ -13,6 +13,11 @@
 //   linear     (paper §4.2)  Q(v,a) = th_v.v + th_a*a + c
 //   compatible (COPDAC-Q)    Q(v,a) = (a - y(v)) phi(v).w + u.[v;1],
 //                            phi = sigma'(z) [v;1]
+//   perturb  (node perturbation, DESIGN §3.1) no private critic: with g the
+//            standard-normal draw behind this step's noise (the innovation of the
+//            OU process, or the Gaussian draw), score = g sigma'(z) [v;1],
+//            e = gamma*lambda*e + score, [K; b] += alpha_actor * delta * e, where
+//            delta is the TD error broadcast by the environment-state critic.
 // Storage: `cv` holds th_v (linear) or u_v, `cc` holds c or u_c, `wa` holds th_a
 // (linear) or w_b, `wk` holds w_K (compatible only; empty for linear).
 #pragma once
@@ -35,6 +40,8 @@ struct RuleSettings {
   float alpha_actor = 1e-3f;
   float alpha_critic = 1e-2f;
   float alpha_value = 1e-2f;
+  float trace_lambda = 0.9f;     // perturb: eligibility decay
+  float max_weight_norm = 0.0f;  // > 0: bound |[K; b]| of each neuron after its step
 };
 
 // The learned parameters of one layer.
@@ -59,6 +66,7 @@ struct NeuronTrace {
   float xi = 0.0f;      // the noise added at t (0 if it did not explore)
   float a = 0.0f;       // the emitted voltage a_t
   std::uint8_t explored = 0;
+  float g = 0.0f;       // the standard-normal draw behind xi (0 if it did not explore)
 };
 
 // The per-neuron mutable state of a layer besides its parameters.
@@ -68,6 +76,9 @@ struct LayerState {
   std::vector<NeuronTrace> trace;   // envs x width: step t, being learnt
   std::vector<NeuronTrace> pending; // envs x width: step t+1, just emitted
   std::vector<float> noise;         // envs x width: the OU process
+  // perturb only (empty otherwise): eligibility traces, envs x width x stride for K
+  // and envs x width for b; reset at each episode's first frame.
+  std::vector<float> elig, elig_b;
   int envs = 1;
   // Statistics since they were last read (per neuron, written only by the neuron):
   // sum of |TD error|, sum of |xi|, learning steps.
@@ -79,6 +90,7 @@ struct LayerState {
 struct StepSignal {
   float reward = 0.0f;
   bool terminated = false;
+  float td = 0.0f;  // perturb: the environment-state critic's TD error for this step
 };
 
 // first: an episode's first frame (emit, nothing to learn);

@@ -30,6 +30,7 @@
 
 #include "coagent/config.hpp"
 #include "coagent/env.hpp"
+#include "coagent/env_critic.hpp"
 #include "coagent/network.hpp"
 
 namespace coagent {
@@ -149,6 +150,11 @@ class Trainer {
   std::vector<EnvSlot>& slots() noexcept { return slots_; }
   const std::vector<EnvSlot>& slots() const noexcept { return slots_; }
   const std::vector<double>& recent_returns() const noexcept { return recent_; }
+  // The environment-state critic whose TD error is broadcast to the neurons (rule
+  // perturb); nullptr for the other rules. Driver thread, or under the async
+  // runtime's critic lock.
+  EnvCritic* env_critic() noexcept { return critic_.get(); }
+  const EnvCritic* env_critic() const noexcept { return critic_.get(); }
 
   // Called for every finished training episode. Lockstep: on the driver thread.
   // Async: on worker threads, one call at a time (serialised by the runtime), so
@@ -186,6 +192,7 @@ class Trainer {
   TrainConfig cfg_;
   EnvFactory factory_;
   Network net_;
+  std::unique_ptr<EnvCritic> critic_;
   std::vector<int> frame_stride_;  // padded widths, input first
   std::vector<EnvSlot> slots_;
   std::vector<double> action_;

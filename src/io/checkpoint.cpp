@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -149,6 +150,7 @@ void put_traces(Writer& w, const std::vector<NeuronTrace>& t) {
     w.put(x.sp);
     w.put(x.xi);
     w.put(x.a);
+    w.put(x.g);
     w.put(x.explored);
   }
 }
@@ -161,6 +163,7 @@ void get_traces(Reader& r, std::vector<NeuronTrace>& t) {
     x.sp = r.get<float>();
     x.xi = r.get<float>();
     x.a = r.get<float>();
+    x.g = r.get<float>();
     x.explored = r.get<std::uint8_t>();
   }
 }
@@ -188,6 +191,8 @@ std::vector<char> payload_of(const Trainer& t) {
     for (const auto& r : L.rng) put_pcg(w, r);
     put_traces(w, L.trace);
     w.put_vec(L.noise);
+    w.put_vec(L.elig);
+    w.put_vec(L.elig_b);
   }
   w.put<std::uint32_t>(static_cast<std::uint32_t>(t.slots().size()));
   for (const EnvSlot& s : t.slots()) {
@@ -203,6 +208,11 @@ std::vector<char> payload_of(const Trainer& t) {
     w.put<std::uint64_t>(s.frames.size());
     for (const auto& f : s.frames) w.put_vec(f);
   }
+  if (const EnvCritic* c = t.env_critic()) {
+    w.put_vec(c->weights());
+    w.put_vec(c->traces());
+    w.put_vec(c->current_features());
+  }
   return std::move(w.bytes());
 }
 
@@ -212,12 +222,17 @@ std::vector<char> payload_of(const Trainer& t) {
 // action count as one value each. Checked before the Trainer is built, so settings
 // that ask for a huge network cannot make the reader allocate for it.
 std::uint64_t min_payload_size(const TrainConfig& cfg) {
-  constexpr std::uint64_t kTraceBytes = 4 * sizeof(float) + sizeof(std::uint8_t);
+  constexpr std::uint64_t kTraceBytes = 5 * sizeof(float) + sizeof(std::uint8_t);
   const auto envs = static_cast<std::uint64_t>(cfg.envs);
-  std::uint64_t size = 0;
+  const bool perturb = cfg.rule == Rule::perturb;
+  // Rule perturb also stores each neuron's eligibility traces and the environment
+  // critic (its weights, and per environment a trace and the current features).
+  std::uint64_t size =
+      perturb ? sizeof(float) * static_cast<std::uint64_t>(cfg.critic_features) * (1 + 2 * envs) : 0;
   std::uint64_t fan_in = 1;
   auto add_layer = [&](std::uint64_t width) {
     size += 2 * sizeof(float) * width * fan_in + envs * width * (kTraceBytes + sizeof(float));
+    if (perturb) size += sizeof(float) * envs * width * fan_in;
     fan_in = width;
   };
   for (int w : cfg.hidden) add_layer(static_cast<std::uint64_t>(w));
@@ -436,6 +451,8 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
     get_traces(r, L.trace);
     L.pending = L.trace;
     r.get_into(L.noise, "noise states");
+    r.get_into(L.elig, "eligibility traces");
+    r.get_into(L.elig_b, "bias eligibility traces");
   }
   if (r.get<std::uint32_t>() != t->slots().size()) r.fail("environment count does not match");
   for (EnvSlot& s : t->slots()) {
@@ -459,6 +476,14 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
     if (s.episode_length < 0) r.fail("negative episode length");
     if (r.get<std::uint64_t>() != s.frames.size()) r.fail("frame count does not match");
     for (auto& f : s.frames) r.get_into(f, "frame");
+  }
+  if (EnvCritic* c = t->env_critic()) {
+    r.get_into(c->weights(), "environment critic weights");
+    r.get_into(c->traces(), "environment critic traces");
+    r.get_into(c->current_features(), "environment critic features");
+    for (const auto* v : {&c->weights(), &c->traces(), &c->current_features()})
+      for (float x : *v)
+        if (!std::isfinite(x)) r.fail("the environment critic has a non-finite value");
   }
   if (!r.done()) r.fail("trailing bytes after the payload");
   // The divergence guard never saves a non-finite state, so one here is damage.

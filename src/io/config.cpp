@@ -89,7 +89,14 @@ std::vector<T> per_layer(const std::vector<T>& list, int layers, T hidden_defaul
 
 }  // namespace
 
-std::string_view to_string(Rule r) noexcept { return r == Rule::linear ? "linear" : "compatible"; }
+std::string_view to_string(Rule r) noexcept {
+  switch (r) {
+    case Rule::linear: return "linear";
+    case Rule::compatible: return "compatible";
+    case Rule::perturb: return "perturb";
+  }
+  return "?";
+}
 std::string_view to_string(ActorStep s) noexcept {
   return s == ActorStep::natural ? "natural" : "plain";
 }
@@ -107,7 +114,8 @@ Algo parse_algo(std::string_view s) {
 Rule parse_rule(std::string_view s) {
   if (s == "linear") return Rule::linear;
   if (s == "compatible") return Rule::compatible;
-  bad("rule", s, "linear or compatible");
+  if (s == "perturb") return Rule::perturb;
+  bad("rule", s, "linear, compatible or perturb");
 }
 ActorStep parse_actor_step(std::string_view s) {
   if (s == "natural") return ActorStep::natural;
@@ -194,6 +202,13 @@ void TrainConfig::validate() const {
   check_range("alpha-critic", alpha_critic, 0.0, 10.0);
   check_range("alpha-value", alpha_value, 0.0, 10.0);
   check_range("reward-scale", reward_scale, 1e-9, 1e6);
+  if (alpha_hidden >= 0.0 || !std::isfinite(alpha_hidden)) check_range("alpha-hidden", alpha_hidden, 0.0, 10.0);
+  check_range("max-weight-norm", max_weight_norm, 0.0, 1e6);
+  check_range("trace-lambda", trace_lambda, 0.0, 1.0);
+  check_range("critic-features", critic_features, 1, 16384);
+  check_range("critic-bandwidth", critic_bandwidth, 1e-6, 1e6);
+  check_range("alpha-env-critic", alpha_env_critic, 0.0, 10.0);
+  check_range("critic-lambda", critic_lambda, 0.0, 1.0);
   check_range("ou-theta", ou_theta, 0.0, 1.0);
   check_range("ou-dt", ou_dt, 1e-6, 1.0);
   check_range("envs", envs, 1, 4096);
@@ -228,6 +243,7 @@ std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
     s.ou_dt = ou_dt;
     s.explore_fraction = fractions[l];
     s.init_scale = inits[l];
+    s.alpha_actor = l + 1 < layers && alpha_hidden >= 0.0 ? alpha_hidden : -1.0;
     s.learn = !(freeze_hidden && l + 1 < layers);
   }
   return specs;
@@ -268,6 +284,13 @@ std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfi
       {"alpha-critic", num(c.alpha_critic)},
       {"alpha-value", num(c.alpha_value)},
       {"reward-scale", num(c.reward_scale)},
+      {"alpha-hidden", num(c.alpha_hidden)},
+      {"max-weight-norm", num(c.max_weight_norm)},
+      {"trace-lambda", num(c.trace_lambda)},
+      {"critic-features", fmt::format("{}", c.critic_features)},
+      {"critic-bandwidth", num(c.critic_bandwidth)},
+      {"alpha-env-critic", num(c.alpha_env_critic)},
+      {"critic-lambda", num(c.critic_lambda)},
       {"noise", q(join_kinds(per_layer(c.noise, layers, NoiseKind::gaussian,
                                        NoiseKind::gaussian, "noise")))},
       {"noise-scale", q(join(per_layer(c.noise_scale, layers, kHiddenNoiseDefault,
@@ -309,6 +332,13 @@ void set_config_entry(TrainConfig& c, std::string_view key, std::string_view raw
   else if (k == "alpha-critic") c.alpha_critic = parse_double(value, "alpha-critic");
   else if (k == "alpha-value") c.alpha_value = parse_double(value, "alpha-value");
   else if (k == "reward-scale") c.reward_scale = parse_double(value, "reward-scale");
+  else if (k == "alpha-hidden") c.alpha_hidden = parse_double(value, "alpha-hidden");
+  else if (k == "max-weight-norm") c.max_weight_norm = parse_double(value, "max-weight-norm");
+  else if (k == "trace-lambda") c.trace_lambda = parse_double(value, "trace-lambda");
+  else if (k == "critic-features") c.critic_features = static_cast<int>(count("critic-features", 1, 16384));
+  else if (k == "critic-bandwidth") c.critic_bandwidth = parse_double(value, "critic-bandwidth");
+  else if (k == "alpha-env-critic") c.alpha_env_critic = parse_double(value, "alpha-env-critic");
+  else if (k == "critic-lambda") c.critic_lambda = parse_double(value, "critic-lambda");
   else if (k == "noise") {
     c.noise.clear();
     for (auto part : split(value, ',')) c.noise.push_back(parse_noise_kind(part));

@@ -40,6 +40,8 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
   rule_.alpha_actor = static_cast<float>(cfg.alpha_actor);
   rule_.alpha_critic = static_cast<float>(cfg.alpha_critic);
   rule_.alpha_value = static_cast<float>(cfg.alpha_value);
+  rule_.trace_lambda = static_cast<float>(cfg.trace_lambda);
+  rule_.max_weight_norm = static_cast<float>(cfg.max_weight_norm);
 
   specs_ = cfg.layer_specs(action_size());
   int fan_in = obs_size;
@@ -51,6 +53,10 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     layer.trace.resize(static_cast<std::size_t>(cfg.envs) * spec.width);
     layer.pending.resize(layer.trace.size());
     layer.noise.assign(layer.trace.size(), 0.0f);
+    if (cfg.rule == Rule::perturb) {
+      layer.elig.assign(layer.trace.size() * static_cast<std::size_t>(padded(fan_in)), 0.0f);
+      layer.elig_b.assign(layer.trace.size(), 0.0f);
+    }
     layer.rng.resize(spec.width);
     layer.stat_td_abs.assign(spec.width, 0.0);
     layer.stat_xi_abs.assign(spec.width, 0.0);

@@ -47,20 +47,35 @@ inline void axpy(float* y, float alpha, const float* x, int stride) noexcept {
   for (int i = 0; i < stride; ++i) y[i] += alpha * x[i];
 }
 
-// Exploration noise for one neuron at one step (DESIGN §3, explore_fraction).
-inline float draw_noise(const LayerSpec& spec, Pcg32& rng, float& ou, bool& explored) noexcept {
+// Exploration noise for one neuron at one step (DESIGN §3, explore_fraction); `g`
+// receives the standard-normal draw behind it (0 when the neuron does not explore).
+inline float draw_noise(const LayerSpec& spec, Pcg32& rng, float& ou, bool& explored,
+                        float& g_out) noexcept {
+  g_out = 0.0f;
   explored = spec.explore_fraction >= 1.0 || rng.uniform() < spec.explore_fraction;
   if (!explored || spec.noise_scale == 0.0) return 0.0f;
   const double g = rng.normal();
+  g_out = static_cast<float>(g);
   if (spec.noise == NoiseKind::gaussian) return static_cast<float>(spec.noise_scale * g);
   ou = static_cast<float>(ou - spec.ou_theta * ou * spec.ou_dt +
                           spec.noise_scale * std::sqrt(spec.ou_dt) * g);
   return ou;
 }
 
-float learn_linear(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
-                   const NeuronTrace& next, const float* v0, const float* v1,
-                   StepSignal sig) noexcept {
+// Saturation control: scale [K; b] of neuron n back onto the ball of radius `bound`.
+inline void bound_norm(LayerParams& p, int n, float bound) noexcept {
+  if (bound <= 0.0f) return;
+  float* K = &p.K[static_cast<std::size_t>(n) * p.stride];
+  const float norm2 = dot_padded(K, K, p.stride) + p.b[n] * p.b[n];
+  if (norm2 <= bound * bound) return;
+  const float s = bound / std::sqrt(norm2);
+  for (int i = 0; i < p.stride; ++i) K[i] *= s;
+  p.b[n] *= s;
+}
+
+float learn_linear(const RuleSettings& rs, float alpha_a, LayerParams& p, int n,
+                   const NeuronTrace& t, const NeuronTrace& next, const float* v0,
+                   const float* v1, StepSignal sig) noexcept {
   const int S = p.stride;
   float* cv = &p.cv[static_cast<std::size_t>(n) * S];
   float cv_v0, cv_v1;
@@ -73,14 +88,15 @@ float learn_linear(const RuleSettings& rs, LayerParams& p, int n, const NeuronTr
   p.cc[n] += g;
   if (t.explored) p.wa[n] += g * t.a;
   // DPG through the neuron only: dQ/da * da/d[K;b] = th_a * sigma'(z_t) * [v_t; 1].
-  const float s = rs.alpha_actor * p.wa[n] * t.sp;
+  const float s = alpha_a * p.wa[n] * t.sp;
   axpy(&p.K[static_cast<std::size_t>(n) * S], s, v0, S);
   p.b[n] += s;
   return delta;
 }
 
-float learn_compatible(const RuleSettings& rs, LayerParams& p, int n, const NeuronTrace& t,
-                      const float* v0, const float* v1, StepSignal sig) noexcept {
+float learn_compatible(const RuleSettings& rs, float alpha_a, LayerParams& p, int n,
+                       const NeuronTrace& t, const float* v0, const float* v1,
+                       StepSignal sig) noexcept {
   const int S = p.stride;
   float* cv = &p.cv[static_cast<std::size_t>(n) * S];
   float* wk = &p.wk[static_cast<std::size_t>(n) * S];
@@ -101,15 +117,31 @@ float learn_compatible(const RuleSettings& rs, LayerParams& p, int n, const Neur
   p.cc[n] += gu;
   float* K = &p.K[static_cast<std::size_t>(n) * S];
   if (rs.actor_step == ActorStep::natural) {
-    axpy(K, rs.alpha_actor, wk, S);
-    p.b[n] += rs.alpha_actor * p.wa[n];
+    axpy(K, alpha_a, wk, S);
+    p.b[n] += alpha_a * p.wa[n];
   } else {
     const float phi_w_new = t.sp * (dot_padded(wk, v0, S) + p.wa[n]);
-    const float s = rs.alpha_actor * phi_w_new * t.sp;
+    const float s = alpha_a * phi_w_new * t.sp;
     axpy(K, s, v0, S);
     p.b[n] += s;
   }
   return delta;
+}
+
+// Node perturbation (DESIGN §3.1): the broadcast TD error times the neuron's
+// eligibility trace of its own policy score.
+float learn_perturb(const RuleSettings& rs, float alpha_a, LayerParams& p, int n,
+                    const NeuronTrace& t, float* e, float& e_b, const float* v0,
+                    StepSignal sig) noexcept {
+  const int S = p.stride;
+  const float decay = rs.gamma * rs.trace_lambda;
+  const float score = t.g * t.sp;
+  for (int i = 0; i < S; ++i) e[i] = decay * e[i] + score * v0[i];
+  e_b = decay * e_b + score;
+  const float s = alpha_a * sig.td;
+  axpy(&p.K[static_cast<std::size_t>(n) * S], s, e, S);
+  p.b[n] += s * e_b;
+  return sig.td;
 }
 
 }  // namespace
@@ -128,13 +160,14 @@ void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, 
     nt.sp = 1.0f - y * y;
     if (kind == FrameKind::last) {
       nt.xi = 0.0f;
+      nt.g = 0.0f;
       nt.explored = 0;
       out[n] = y;
       continue;
     }
     if (kind == FrameKind::first) ou[n] = 0.0f;
     bool explored = false;
-    nt.xi = draw_noise(spec, layer.rng[n], ou[n], explored);
+    nt.xi = draw_noise(spec, layer.rng[n], ou[n], explored, nt.g);
     nt.explored = explored ? 1 : 0;
     nt.a = y + nt.xi;
     out[n] = nt.a;
@@ -148,13 +181,35 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
   const std::size_t base = static_cast<std::size_t>(env) * p.width;
   NeuronTrace* trace = layer.trace.data() + base;
   const NeuronTrace* pending = layer.pending.data() + base;
+  const bool perturb = rs.rule == Rule::perturb && !layer.elig.empty();
+  float* elig = perturb ? layer.elig.data() + base * p.stride : nullptr;
+  float* elig_b = perturb ? layer.elig_b.data() + base : nullptr;
+  if (kind == FrameKind::first && perturb) {
+    std::fill(elig + static_cast<std::size_t>(begin) * p.stride,
+              elig + static_cast<std::size_t>(end) * p.stride, 0.0f);
+    std::fill(elig_b + begin, elig_b + end, 0.0f);
+  }
   if (kind != FrameKind::first && spec.learn) {
     const bool stats = !layer.stat_count.empty();
+    const float alpha_a =
+        spec.alpha_actor >= 0.0 ? static_cast<float>(spec.alpha_actor) : rs.alpha_actor;
     for (int n = begin; n < end; ++n) {
-      const float delta =
-          rs.rule == Rule::linear
-              ? learn_linear(rs, p, n, trace[n], pending[n], v_prev, v_next, signal)
-              : learn_compatible(rs, p, n, trace[n], v_prev, v_next, signal);
+      float delta = 0.0f;
+      switch (rs.rule) {
+        case Rule::linear:
+          delta = learn_linear(rs, alpha_a, p, n, trace[n], pending[n], v_prev, v_next, signal);
+          break;
+        case Rule::compatible:
+          delta = learn_compatible(rs, alpha_a, p, n, trace[n], v_prev, v_next, signal);
+          break;
+        case Rule::perturb:
+          if (perturb)
+            delta = learn_perturb(rs, alpha_a, p, n, trace[n],
+                                  elig + static_cast<std::size_t>(n) * p.stride, elig_b[n],
+                                  v_prev, signal);
+          break;
+      }
+      bound_norm(p, n, rs.max_weight_norm);
       if (stats) {
         layer.stat_td_abs[n] += std::fabs(delta);
         layer.stat_xi_abs[n] += std::fabs(trace[n].xi);

@@ -67,6 +67,7 @@ class RewardBroadcast {
     float reward = 0.0f;
     bool terminated = false;
     bool truncated = false;
+    float td = 0.0f;  // the environment critic's TD error (rule perturb)
   };
   void publish(const Entry& e) noexcept { slots_[e.step % kSlots] = e; }
   const Entry& read(std::int64_t step) const noexcept {
@@ -262,7 +263,7 @@ class AsyncRun {
     StepSignal signal;
     if (kind != FrameKind::first) {
       const auto& b = envs_[e].broadcast.read(in->step);
-      signal = StepSignal{b.reward, b.terminated};
+      signal = StepSignal{b.reward, b.terminated, b.td};
     }
     Frame* prev = s.prev[e];
     assert(kind == FrameKind::first || prev != nullptr);
@@ -297,13 +298,23 @@ class AsyncRun {
     for (auto& s : shards_[k]) post(*s, f);
   }
 
-  void publish_observation(int e, FrameKind kind) {
+  // Encodes environment e's observation into a level-0 frame; for a step (kind mid or
+  // last) first publishes the step's broadcast entry, with the environment critic's
+  // TD error if the rule uses one.
+  void publish_observation(int e, FrameKind kind, RewardBroadcast::Entry entry = {}) {
     Frame* f = acquire(0);
     f->env = e;
     f->step = envs_[e].step;
     f->kind = kind;
     f->refs.store(static_cast<int>(shards_[0].size()), std::memory_order_relaxed);
     net_.encode(t_.slots()[e].obs, f->data.data());
+    if (EnvCritic* critic = t_.env_critic()) {
+      const std::span<const float> v(f->data.data(), f->data.size());
+      std::lock_guard lock(critic_mu_);
+      if (kind == FrameKind::first) critic->begin(e, v);
+      else entry.td = critic->step(e, v, entry.reward, entry.terminated);
+    }
+    if (kind != FrameKind::first) envs_[e].broadcast.publish(entry);
     publish(f);
   }
 
@@ -339,9 +350,9 @@ class AsyncRun {
         ++a.step;
         a.episode_return += r.reward;
         ++a.episode_length;
-        a.broadcast.publish({a.step, static_cast<float>(r.reward * t_.config().reward_scale),
+        publish_observation(e, r.terminated || r.truncated ? FrameKind::last : FrameKind::mid,
+                            {a.step, static_cast<float>(r.reward * t_.config().reward_scale),
                              r.terminated, r.truncated});
-        publish_observation(e, r.terminated || r.truncated ? FrameKind::last : FrameKind::mid);
         return;
       }
     } catch (...) {
@@ -389,6 +400,7 @@ class AsyncRun {
   std::atomic<std::int64_t> created_{0}, released_{0}, misses_{0};
   std::atomic<bool> halt_{false};
   std::mutex episodes_mu_;
+  std::mutex critic_mu_;  // the environment critic: shared by every environment actor
   std::mutex done_mu_;
   std::condition_variable done_cv_;
   int envs_done_ = 0;

@@ -44,7 +44,12 @@
 // once per step into its RewardBroadcast ring before it publishes the observation
 // frame; shards read it by step number. At most two steps of one environment are
 // live at once (the one being learnt and the one being emitted), so four slots
-// never wrap onto a live entry.
+// never wrap onto a live entry. With rule perturb the entry also carries the TD error
+// of the environment-state critic (coagent/env_critic.hpp), which the environment
+// actor computes and learns from before publishing; the critic is the one object
+// every environment actor writes, so it is guarded by a mutex (held for one
+// O(features x inputs) update; neurons never take it). With one environment the
+// critic sees the same states in the same order as in lockstep mode.
 //
 // Emit, then learn. A shard emits its slice and, if it is the last writer,
 // publishes the frame before it learns: learning is off the critical path.

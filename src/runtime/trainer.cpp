@@ -34,6 +34,11 @@ Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
   net_ = Network(cfg_, probe->observation_size(), probe->observation_bounds(),
                  probe->action_bounds());
   action_.assign(net_.action_size(), 0.0);
+  if (cfg_.rule == Rule::perturb)
+    critic_ = std::make_unique<EnvCritic>(
+        EnvCriticSettings{cfg_.critic_features, cfg_.critic_bandwidth, cfg_.alpha_env_critic,
+                          cfg_.critic_lambda, cfg_.gamma},
+        net_.input_stride(), cfg_.envs, cfg_.seed);
 
   slots_.resize(cfg_.envs);
   for (int w : net_.shape()) frame_stride_.push_back(padded(w));
@@ -71,6 +76,11 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
     return slot.frames[k].data() + static_cast<std::size_t>(which) * frame_stride_[k];
   };
   net_.encode(slot.obs, half(0, cur));
+  if (critic_) {
+    const std::span<const float> v(half(0, cur), static_cast<std::size_t>(frame_stride_[0]));
+    if (kind == FrameKind::first) critic_->begin(e, v);
+    else signal.td = critic_->step(e, v, signal.reward, signal.terminated);
+  }
   const bool parallel = cfg_.threads != 1 && executor_;
   for (int l = 0; l < net_.num_layers(); ++l) {
     LayerState& layer = net_.layer(l);

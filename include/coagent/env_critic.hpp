@@ -1,0 +1,66 @@
+// coagent/env_critic.hpp — the broadcast critic of rule `perturb` (DESIGN §3.1).
+//
+// A linear value function of the environment state, V(s) = u . f(s), on M random
+// Fourier features of the encoded observation,
+//   f_i(s) = sqrt(2/M) cos(omega_i . s + phase_i),  omega_i ~ N(0, I / bandwidth^2),
+// trained by TD(lambda) with accumulating traces, one trace per environment. Its TD
+// error delta_t = r_t + gamma (1 - done_t) V(s_{t+1}) - V(s_t) is what every neuron
+// receives (Thomas 2011: coagents that see their input, their output and a TD error
+// broadcast by a critic). It reads the observation only, never the actor: no error
+// flows back into the network.
+//
+// Plain data and plain functions: not thread-safe. The lockstep driver calls it from
+// one thread; the async runtime holds a mutex around step() (see async_runtime.hpp).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace coagent {
+
+struct EnvCriticSettings {
+  int features = 1024;
+  double bandwidth = 0.3;
+  double alpha = 0.1;
+  double lambda = 0.9;
+  double gamma = 0.99;
+};
+
+class EnvCritic {
+ public:
+  EnvCritic() = default;
+  // `inputs`: the encoded observation's length; `envs`: environments in flight.
+  // The features are drawn from `seed` (the weights u start at 0).
+  EnvCritic(const EnvCriticSettings& s, int inputs, int envs, std::uint64_t seed);
+
+  // An episode of environment `env` starts in encoded state v0.
+  void begin(int env, std::span<const float> v0);
+  // Environment `env` moved to v1 with `reward` (already scaled); learns and returns
+  // the TD error of the transition.
+  float step(int env, std::span<const float> v1, float reward, bool terminated);
+  double value(std::span<const float> v) const;
+
+  const EnvCriticSettings& settings() const noexcept { return s_; }
+  int inputs() const noexcept { return inputs_; }
+  int envs() const noexcept { return envs_; }
+  // Learned state, for checkpoints: u, then per environment its trace and the
+  // features of its current state.
+  std::vector<float>& weights() noexcept { return u_; }
+  const std::vector<float>& weights() const noexcept { return u_; }
+  std::vector<float>& traces() noexcept { return e_; }
+  const std::vector<float>& traces() const noexcept { return e_; }
+  std::vector<float>& current_features() noexcept { return f_; }
+  const std::vector<float>& current_features() const noexcept { return f_; }
+
+ private:
+  void features(std::span<const float> v, float* out) const;
+  EnvCriticSettings s_;
+  int inputs_ = 0, envs_ = 0;
+  std::vector<float> omega_, phase_;  // features x inputs, features
+  std::vector<float> u_;              // features
+  std::vector<float> e_, f_;          // envs x features each
+  std::vector<float> scratch_;        // features (the next state's)
+};
+
+}  // namespace coagent
