@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -196,10 +197,14 @@ struct DdpgRunResult {
 // reset(nullopt) after); the agent's streams are derived from `seed`. Calls
 // `progress` every `progress_every` steps and once at the end, on the calling thread.
 // Returns early, with a consistent agent, once `*stop` becomes true.
+// `hook`, if set, is called on the calling thread every `hook_every` steps with the
+// step count and the agent (for learning curves).
+using DdpgHook = std::function<void(std::int64_t step, const DdpgAgent& agent)>;
 DdpgRunResult train_ddpg(const DdpgConfig& cfg, const EnvFactory& make_environment,
                          std::int64_t steps, std::uint64_t seed, const ProgressFn& progress = {},
                          std::int64_t progress_every = 1000,
-                         const std::atomic<bool>* stop = nullptr);
+                         const std::atomic<bool>* stop = nullptr, const DdpgHook& hook = {},
+                         std::int64_t hook_every = 0);
 
 // Greedy evaluation on a fresh environment: reset(seed) for the first episode,
 // reset(nullopt) after (as Trainer::evaluate). Use Trainer::default_eval_seed(run seed).

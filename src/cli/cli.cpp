@@ -26,6 +26,8 @@
 #include "cli/bench.hpp"
 #include "cli/config_file.hpp"
 #include "cli/exp1.hpp"
+#include "cli/exp2.hpp"
+#include "coagent/exp2.hpp"
 #include "cli/metrics.hpp"
 #include "cli/visuals.hpp"
 #include "cli/progress.hpp"
@@ -47,7 +49,15 @@ const std::map<std::string, std::string>& setting_help() {
   static const std::map<std::string, std::string> help = {
       {"algo", "local (a local rule per neuron) or ddpg (backprop baseline; see --ddpg-*)"},
       {"env", "environment: chain, mountaincar, pendulum or synthetic"},
-      {"rule", "local rule: linear (the paper's) or compatible (per-neuron COPDAC-Q)"},
+      {"rule", "local rule: linear (the paper's), compatible (per-neuron COPDAC-Q) or perturb "
+               "(node perturbation with a broadcast TD error and eligibility traces)"},
+      {"alpha-hidden", "hidden layers' actor step size (negative: alpha-actor)"},
+      {"max-weight-norm", "bound on each neuron's |[K; b]| after every step (0: none)"},
+      {"trace-lambda", "perturb: eligibility trace decay lambda (e = gamma lambda e + score)"},
+      {"critic-features", "perturb: random Fourier features of the environment critic"},
+      {"critic-bandwidth", "perturb: length scale of those features (encoded observation units)"},
+      {"alpha-env-critic", "perturb: the environment critic's TD(lambda) step size"},
+      {"critic-lambda", "perturb: the environment critic's trace decay"},
       {"actor-step", "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))"},
       {"hidden", "hidden layer widths, comma separated (\"\" for none)"},
       {"steps", "environment steps to train (all environments together)"},
@@ -129,6 +139,7 @@ json inspect_json(const Trainer& t, const std::string& path) {
 }
 
 struct TrainArgs {
+  std::string preset;
   std::map<std::string, std::string> settings;
   std::string save;
   std::string config;
@@ -233,9 +244,10 @@ bool resumable_setting(const std::string& key) {
          key == "eval-episodes";
 }
 
-// Defaults, then the config file, then the flags; validated.
+// Defaults, then the preset, then the config file, then the flags; validated.
 TrainConfig settings_of(const TrainArgs& a) {
   TrainConfig cfg;
+  if (!a.preset.empty()) apply_preset(cfg, a.preset);
   if (!a.config.empty()) read_config_file(a.config, cfg);
   for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
   cfg.validate();
@@ -246,6 +258,8 @@ std::unique_ptr<Trainer> make_trainer(const TrainArgs& a) {
   if (a.resume.empty()) return std::make_unique<Trainer>(settings_of(a));
   if (!a.config.empty())
     throw std::invalid_argument("--config cannot be combined with --resume (the checkpoint's settings are used)");
+  if (!a.preset.empty())
+    throw std::invalid_argument("--preset cannot be combined with --resume (the checkpoint's settings are used)");
   for (const auto& [key, value] : a.settings)
     if (!resumable_setting(key))
       throw std::invalid_argument(fmt::format(
@@ -508,6 +522,12 @@ int run(int argc, char** argv) {
   std::map<std::string, std::string> ddpg_given;
   for (const auto& [key, value] : ddpg_config_entries(DdpgConfig{}))
     train->add_option("--ddpg-" + key, ddpg_given[key], "DDPG: " + key)->default_str(value);
+  {
+    std::string names;
+    for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
+    train->add_option("--preset", train_args.preset,
+                      "named settings (" + names + "); a config file and flags override them");
+  }
   train->add_option("--save", train_args.save, "write the trained checkpoint here");
   train->add_flag("--json", train_args.json, "print one JSON object instead of tables");
   train->add_option("--config", train_args.config,
@@ -567,6 +587,8 @@ int run(int argc, char** argv) {
 
   Exp1Options exp1_opts;
   auto* exp1 = add_exp1_command(app, exp1_opts);
+  Exp2Options exp2_opts;
+  auto* exp2 = add_exp2_command(app, exp2_opts);
 
   BenchOptions bench_opts;
   std::string bench_threads, bench_shards = "1,8,64", bench_envs = "1", bench_modes = "fused,lockstep,async",
@@ -632,6 +654,7 @@ int run(int argc, char** argv) {
     }
     if (*plot_policy) return cmd_plot_policy(policy_ckpt, policy_out, policy_svg);
     if (*exp1) return cmd_exp1(exp1_opts);
+    if (*exp2) return cmd_exp2(exp2_opts);
     if (*inspect) return cmd_inspect(inspect_path, inspect_json_flag);
     if (*replay) return cmd_replay(replay_env, replay_state);
     if (*bench) {

@@ -27,7 +27,8 @@ std::unique_ptr<Env> make_checked(const EnvFactory& factory) {
 
 DdpgRunResult train_ddpg(const DdpgConfig& cfg, const EnvFactory& make_environment,
                          std::int64_t steps, std::uint64_t seed, const ProgressFn& progress,
-                         std::int64_t progress_every, const std::atomic<bool>* stop) {
+                         std::int64_t progress_every, const std::atomic<bool>* stop,
+                         const DdpgHook& hook, std::int64_t hook_every) {
   if (steps < 0) throw std::invalid_argument("ddpg: steps " + std::to_string(steps) + " < 0");
   auto env = make_checked(make_environment);
   DdpgRunResult res{.agent = DdpgAgent(cfg, env->observation_size(), env->action_bounds(), seed)};
@@ -74,6 +75,7 @@ DdpgRunResult train_ddpg(const DdpgConfig& cfg, const EnvFactory& make_environme
       obs.swap(next);
     }
     if (progress_every > 0 && res.steps % progress_every == 0) report();
+    if (hook && hook_every > 0 && res.steps % hook_every == 0) hook(res.steps, agent);
   }
   report();
   res.wall_seconds = elapsed();

@@ -7,4 +7,5 @@ target_sources(coagent PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/sub_critic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/exp1.cpp
   ${CMAKE_CURRENT_LIST_DIR}/probe.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/exp2.cpp
 )

@@ -1,0 +1,96 @@
+// coagent/exp2.hpp — Experiment 2 (DESIGN §5): learning without backprop, against
+// its two controls, and the named presets that hold the best settings found.
+//
+// One grid cell is (preset, seed, column) with three columns:
+//   local   the preset's local rule, every layer learning;
+//   frozen  the same run with the hidden layers frozen at their random
+//           initialisation and not exploring (noise 0): only the output layer
+//           learns, on fixed random features — the control for "the hidden layers
+//           learn something useful";
+//   ddpg    DDPG (backprop) on the same actor network and the same step budget.
+// Every run is one thread (lockstep for the local rules); cells run in parallel. Each
+// run is evaluated greedily every `eval_every` steps on `curve_episodes` fresh
+// episodes (its learning curve); "steps to solve" is the first such point that meets
+// the environment's criterion. The final evaluation uses `eval_episodes` episodes from
+// Trainer::default_eval_seed(seed), exactly as `coagent train` does.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "coagent/config.hpp"
+#include "coagent/ddpg.hpp"
+#include "coagent/trainer.hpp"
+
+namespace coagent {
+
+struct Preset {
+  std::string name;
+  std::string summary;
+  // TrainConfig entries (config-file keys), applied over the defaults.
+  std::vector<std::pair<std::string, std::string>> settings;
+  // DdpgConfig entries for the ddpg column (actor and critic hidden sizes are set to
+  // the preset's network).
+  std::vector<std::pair<std::string, std::string>> ddpg_settings;
+};
+
+const std::vector<Preset>& presets();
+// Throws std::invalid_argument naming the unknown preset and the known ones.
+const Preset& find_preset(std::string_view name);
+// Sets every entry of the preset on `cfg` (later settings may override them).
+void apply_preset(TrainConfig& cfg, std::string_view name);
+// The ddpg column's settings for a local-rule configuration and a preset.
+DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset);
+
+enum class Exp2Column : std::uint8_t { local, frozen, ddpg };
+std::string_view to_string(Exp2Column c) noexcept;
+Exp2Column parse_exp2_column(std::string_view s);
+// The frozen control of a local-rule configuration.
+TrainConfig frozen_control(TrainConfig cfg);
+
+struct Exp2Options {
+  TrainConfig local;   // the local-rule settings (column local)
+  DdpgConfig ddpg;     // column ddpg
+  std::vector<Exp2Column> columns = {Exp2Column::local, Exp2Column::frozen, Exp2Column::ddpg};
+  int seeds = 10;
+  std::uint64_t first_seed = 1;
+  std::int64_t eval_every = 10000;
+  int curve_episodes = 10;
+  int eval_episodes = 100;
+  int jobs = 1;
+};
+
+struct Exp2Run {
+  Exp2Column column = Exp2Column::local;
+  std::uint64_t seed = 0;
+  EvalResult final;
+  std::int64_t solve_step = -1;                          // -1: never met the criterion
+  std::vector<std::pair<std::int64_t, double>> curve;    // (step, greedy mean return)
+  double wall_seconds = 0.0;
+};
+
+struct Exp2Summary {
+  Exp2Column column = Exp2Column::local;
+  int runs = 0;
+  int solved = 0;                 // final evaluation solved
+  double mean_return = 0.0;       // of the final evaluations
+  double min_return = 0.0, max_return = 0.0;
+  std::int64_t median_solve = -1; // over all runs, unsolved counting as never; -1: none
+  int reached = 0;                // runs whose curve met the criterion at some point
+  double mean_wall_seconds = 0.0;
+};
+
+// One cell. Throws what the trainer throws (DivergenceError counts as a failed run:
+// it is caught and reported with final.mean_return = -inf, not solved).
+Exp2Run run_exp2_cell(const Exp2Options& o, Exp2Column column, std::uint64_t seed);
+// Every (column, seed) cell, `jobs` at a time; `on_done` is called (serialised) as
+// cells finish. Results are ordered by column, then seed.
+std::vector<Exp2Run> run_exp2(const Exp2Options& o,
+                              const std::function<void(const Exp2Run&)>& on_done = {});
+std::vector<Exp2Summary> summarise_exp2(const std::vector<Exp2Run>& runs);
+
+}  // namespace coagent

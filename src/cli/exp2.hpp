@@ -1,0 +1,38 @@
+// src/cli/exp2.hpp — `coagent exp2`: Experiment 2's grid (coagent/exp2.hpp) for one
+// preset over seeds: local rule with every layer learning, the frozen-hidden control
+// and DDPG, as one table (plus a paired per-seed comparison), a CSV of every run and
+// a PNG of the learning curves.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace coagent::cli {
+
+struct Exp2Options {
+  std::string env = "mountaincar";
+  std::string preset;            // default: the preset named like the environment
+  int seeds = 10;
+  std::uint64_t first_seed = 1;
+  std::string steps;             // default: the preset's
+  std::string eval_every;        // default: steps / 20
+  int curve_episodes = 10;
+  int eval_episodes = 100;
+  int jobs = 0;                  // 0: cores
+  std::string columns = "local,frozen,ddpg";
+  std::vector<std::string> set;       // KEY=VALUE local-rule settings over the preset
+  std::vector<std::string> ddpg_set;  // KEY=VALUE DDPG settings over the preset's
+  std::string csv, plot;
+  bool json = false;
+};
+
+CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o);
+// Throws std::invalid_argument on bad settings; returns 0.
+int cmd_exp2(const Exp2Options& o);
+
+}  // namespace coagent::cli

@@ -1,0 +1,240 @@
+// src/experiments/exp2.cpp — presets and the Experiment 2 grid (coagent/exp2.hpp).
+#include "coagent/exp2.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace coagent {
+
+// Every number here comes from a sweep printed by `coagent exp2` (README, Results).
+const std::vector<Preset>& presets() {
+  static const std::vector<Preset> all = {
+      {"mountaincar",
+       "MountainCarContinuous, obs-32-32-1, rule perturb (broadcast TD error, traces), 200k steps",
+       {{"env", "mountaincar"}, {"rule", "perturb"}, {"hidden", "32,32"}, {"steps", "200000"},
+        {"gamma", "0.99"}, {"reward-scale", "0.01"}, {"noise", "ou"},
+        {"noise-scale", "0.1,0.1,1.0"}, {"ou-theta", "0.15"}, {"init-scale", "3,3,1"},
+        {"alpha-actor", "1e-3"}, {"alpha-hidden", "3e-3"}, {"trace-lambda", "0.9"},
+        {"critic-features", "256"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
+        {"critic-lambda", "0.9"}},
+       {{"noise", "ou"}, {"noise-std", "0.5"}}},
+      {"pendulum",
+       "Pendulum-v1, obs-64-64-1, rule perturb (broadcast TD error, traces), 200k steps",
+       {{"env", "pendulum"}, {"rule", "perturb"}, {"hidden", "64,64"}, {"steps", "200000"},
+        {"gamma", "0.99"}, {"reward-scale", "0.1"}, {"noise", "ou"},
+        {"noise-scale", "0.02,0.02,0.5"}, {"ou-theta", "0.15"}, {"init-scale", "3,3,1"},
+        {"alpha-actor", "1e-3"}, {"alpha-hidden", "3e-5"}, {"trace-lambda", "0.5"},
+        {"critic-features", "1024"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
+        {"critic-lambda", "0.9"}},
+       {}},
+      {"chain",
+       "chain, obs-8-1, the paper's linear rule (DESIGN §3), 20k steps",
+       {{"env", "chain"}, {"rule", "linear"}, {"hidden", "8"}, {"steps", "20000"}},
+       {}},
+  };
+  return all;
+}
+
+const Preset& find_preset(std::string_view name) {
+  std::string known;
+  for (const Preset& p : presets()) {
+    if (p.name == name) return p;
+    known += known.empty() ? p.name : ", " + p.name;
+  }
+  throw std::invalid_argument(fmt::format("preset: '{}' is not valid, expected one of {}", name, known));
+}
+
+void apply_preset(TrainConfig& cfg, std::string_view name) {
+  for (const auto& [key, value] : find_preset(name).settings) set_config_entry(cfg, key, value);
+}
+
+DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset) {
+  DdpgConfig d;
+  for (const auto& [key, value] : preset.ddpg_settings) set_ddpg_config_entry(d, key, value);
+  d.actor_hidden = cfg.hidden;
+  d.critic_hidden = cfg.hidden;
+  return d;
+}
+
+std::string_view to_string(Exp2Column c) noexcept {
+  switch (c) {
+    case Exp2Column::local: return "local";
+    case Exp2Column::frozen: return "frozen";
+    case Exp2Column::ddpg: return "ddpg";
+  }
+  return "?";
+}
+
+Exp2Column parse_exp2_column(std::string_view s) {
+  if (s == "local") return Exp2Column::local;
+  if (s == "frozen") return Exp2Column::frozen;
+  if (s == "ddpg") return Exp2Column::ddpg;
+  throw std::invalid_argument(fmt::format("column: '{}' is not valid, expected local, frozen or ddpg", s));
+}
+
+TrainConfig frozen_control(TrainConfig cfg) {
+  const int layers = static_cast<int>(cfg.hidden.size()) + 1;
+  std::vector<double> scales = cfg.noise_scale;
+  if (scales.empty()) scales = {kOutputNoiseDefault};  // hidden default is 0 already
+  if (scales.size() == 1) scales.assign(static_cast<std::size_t>(layers), scales[0]);
+  for (int l = 0; l + 1 < layers; ++l) scales[static_cast<std::size_t>(l)] = 0.0;
+  if (layers == 1) scales.resize(1);
+  cfg.noise_scale = scales;
+  cfg.freeze_hidden = true;
+  return cfg;
+}
+
+namespace {
+
+bool meets(const EvalResult& r) { return r.solved; }
+
+// Curve points use their own evaluation seeds, disjoint from the final one.
+std::uint64_t curve_seed(std::uint64_t seed, std::int64_t step) {
+  return Trainer::default_eval_seed(seed) + 1000000 + static_cast<std::uint64_t>(step);
+}
+
+}  // namespace
+
+Exp2Run run_exp2_cell(const Exp2Options& o, Exp2Column column, std::uint64_t seed) {
+  Exp2Run run;
+  run.column = column;
+  run.seed = seed;
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::int64_t steps = o.local.steps;
+  auto point = [&](std::int64_t step, const EvalResult& r) {
+    run.curve.emplace_back(step, r.mean_return);
+    if (run.solve_step < 0 && meets(r)) run.solve_step = step;
+  };
+  try {
+    if (column == Exp2Column::ddpg) {
+      const EnvFactory factory = [name = o.local.env] { return make_env(name); };
+      DdpgRunResult res = train_ddpg(
+          o.ddpg, factory, steps, seed, {}, 0, nullptr,
+          [&](std::int64_t step, const DdpgAgent& agent) {
+            point(step, evaluate_ddpg(agent, factory, o.curve_episodes, curve_seed(seed, step)));
+          },
+          o.eval_every);
+      run.final = evaluate_ddpg(res.agent, factory, o.eval_episodes, Trainer::default_eval_seed(seed));
+    } else {
+      TrainConfig cfg = column == Exp2Column::frozen ? frozen_control(o.local) : o.local;
+      cfg.seed = seed;
+      cfg.mode = Mode::lockstep;
+      cfg.threads = 1;
+      Trainer t(cfg);
+      for (std::int64_t at = std::min(steps, o.eval_every);; at = std::min(steps, at + o.eval_every)) {
+        t.mutable_config().steps = at;
+        t.train();
+        if (at % o.eval_every == 0) point(at, t.evaluate(o.curve_episodes, curve_seed(seed, at)));
+        if (at >= steps) break;
+      }
+      run.final = t.evaluate(o.eval_episodes, Trainer::default_eval_seed(seed));
+    }
+  } catch (const DivergenceError& e) {
+    run.final = EvalResult{};
+    run.final.mean_return = -std::numeric_limits<double>::infinity();
+    run.final.solved = false;
+    run.final.criterion = e.what();
+  }
+  run.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return run;
+}
+
+std::vector<Exp2Run> run_exp2(const Exp2Options& o,
+                              const std::function<void(const Exp2Run&)>& on_done) {
+  if (o.seeds < 1) throw std::invalid_argument(fmt::format("seeds: {} must be at least 1", o.seeds));
+  if (o.eval_every < 1)
+    throw std::invalid_argument(fmt::format("eval-every: {} must be at least 1", o.eval_every));
+  if (o.jobs < 1) throw std::invalid_argument(fmt::format("jobs: {} must be at least 1", o.jobs));
+  o.local.validate();
+  o.ddpg.validate();
+  struct Cell {
+    Exp2Column column;
+    std::uint64_t seed;
+  };
+  std::vector<Cell> cells;
+  // DDPG cells first: they are the longest, so the pool's tail is short.
+  std::vector<Exp2Column> order = o.columns;
+  std::stable_sort(order.begin(), order.end(), [](Exp2Column a, Exp2Column b) {
+    return (a == Exp2Column::ddpg) > (b == Exp2Column::ddpg);
+  });
+  for (Exp2Column c : order)
+    for (int s = 0; s < o.seeds; ++s) cells.push_back({c, o.first_seed + static_cast<std::uint64_t>(s)});
+  std::vector<Exp2Run> runs(cells.size());
+  std::mutex mu;
+  std::exception_ptr error;
+  std::size_t next = 0;
+  auto worker = [&] {
+    while (true) {
+      std::size_t i;
+      {
+        std::lock_guard lock(mu);
+        if (next >= cells.size() || error) return;
+        i = next++;
+      }
+      try {
+        Exp2Run r = run_exp2_cell(o, cells[i].column, cells[i].seed);
+        std::lock_guard lock(mu);
+        runs[i] = std::move(r);
+        if (on_done) on_done(runs[i]);
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  const int n = std::min<int>(o.jobs, static_cast<int>(cells.size()));
+  for (int k = 0; k < n; ++k) pool.emplace_back(worker);
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+  std::stable_sort(runs.begin(), runs.end(), [&](const Exp2Run& a, const Exp2Run& b) {
+    auto rank = [&](Exp2Column c) {
+      return std::find(o.columns.begin(), o.columns.end(), c) - o.columns.begin();
+    };
+    return rank(a.column) != rank(b.column) ? rank(a.column) < rank(b.column) : a.seed < b.seed;
+  });
+  return runs;
+}
+
+std::vector<Exp2Summary> summarise_exp2(const std::vector<Exp2Run>& runs) {
+  std::vector<Exp2Summary> out;
+  for (const Exp2Run& r : runs) {
+    if (out.empty() || out.back().column != r.column) {
+      out.emplace_back();
+      out.back().column = r.column;
+      out.back().min_return = std::numeric_limits<double>::infinity();
+      out.back().max_return = -std::numeric_limits<double>::infinity();
+    }
+    Exp2Summary& s = out.back();
+    ++s.runs;
+    s.solved += r.final.solved ? 1 : 0;
+    s.reached += r.solve_step >= 0 ? 1 : 0;
+    s.mean_return += r.final.mean_return;
+    s.min_return = std::min(s.min_return, r.final.mean_return);
+    s.max_return = std::max(s.max_return, r.final.mean_return);
+    s.mean_wall_seconds += r.wall_seconds;
+  }
+  for (Exp2Summary& s : out) {
+    s.mean_return /= s.runs;
+    s.mean_wall_seconds /= s.runs;
+    std::vector<std::int64_t> steps;
+    for (const Exp2Run& r : runs)
+      if (r.column == s.column)
+        steps.push_back(r.solve_step >= 0 ? r.solve_step : std::numeric_limits<std::int64_t>::max());
+    std::sort(steps.begin(), steps.end());
+    // The lower median: defined when at least half of the runs reached the criterion.
+    const std::int64_t m = steps[(steps.size() - 1) / 2];
+    s.median_solve = m == std::numeric_limits<std::int64_t>::max() ? -1 : m;
+  }
+  return out;
+}
+
+}  // namespace coagent
