@@ -78,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
     Sweep, AsyncEqualsLockstep,
     ::testing::Combine(::testing::Bool(), ::testing::Values(1, 2, 4, 8),
                        ::testing::Values(0, 1, 3, 64),  // 0: auto
-                       ::testing::Values(Rule::linear, Rule::compatible)));
+                       ::testing::Values(Rule::linear, Rule::compatible, Rule::perturb)));
 
 // `coagent bench`'s fused loop (lockstep, one thread, whole layers) and lockstep
 // split into shards run in parallel with a barrier per layer compute the same thing.

@@ -294,3 +294,90 @@ TEST(Rules, DotIsOrderFixed) {
 
 }  // namespace
 }  // namespace coagent
+
+// --- rule perturb (node perturbation with a broadcast TD error) ---------------------
+
+namespace coagent {
+namespace {
+
+LayerState perturb_layer(int fan_in, int width, int envs = 1) {
+  LayerState L = make_layer(Rule::perturb, fan_in, width, 11, envs);
+  L.elig.assign(L.trace.size() * static_cast<std::size_t>(L.params.stride), 0.0f);
+  L.elig_b.assign(L.trace.size(), 0.0f);
+  return L;
+}
+
+TEST(PerturbRule, TwoUpdatesMatchTheClosedForm) {
+  RuleSettings rs{.rule = Rule::perturb, .gamma = 0.9f, .alpha_actor = 0.1f, .trace_lambda = 0.5f};
+  LayerState L = perturb_layer(2, 1);
+  LayerParams& p = L.params;
+  p.K[0] = 0.3f; p.K[1] = -0.2f; p.b[0] = 0.1f;
+  const auto v0 = frame({0.5f, -1.0f}), v1 = frame({0.25f, 0.75f}), v2 = frame({-0.5f, 0.5f});
+  // Step 1: the neuron explored with draw g = 1.5 at sigma'(z) = 0.8; TD error 2.
+  L.trace[0] = NeuronTrace{0.1f, 0.8f, 0.3f, 0.4f, 1, 1.5f};
+  std::vector<float> out(8);
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(),
+                StepSignal{0.0f, false, 2.0f}, FrameKind::mid);
+  double e[3] = {1.5 * 0.8 * 0.5, 1.5 * 0.8 * -1.0, 1.5 * 0.8};
+  double K[3] = {0.3, -0.2, 0.1};
+  for (int i = 0; i < 3; ++i) K[i] += 0.1 * 2.0 * e[i];
+  EXPECT_NEAR(p.K[0], K[0], 1e-6);
+  EXPECT_NEAR(p.K[1], K[1], 1e-6);
+  EXPECT_NEAR(p.b[0], K[2], 1e-6);
+  // Step 2: g = -0.5, sigma' = 0.6, TD error -1: the trace decays by gamma*lambda.
+  L.trace[0] = NeuronTrace{0.2f, 0.6f, -0.1f, 0.1f, 1, -0.5f};
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v1.data(), v2.data(),
+                StepSignal{0.0f, false, -1.0f}, FrameKind::mid);
+  const double x1[3] = {0.25, 0.75, 1.0};
+  for (int i = 0; i < 3; ++i) {
+    e[i] = 0.45 * e[i] + -0.5 * 0.6 * x1[i];
+    K[i] += 0.1 * -1.0 * e[i];
+  }
+  EXPECT_NEAR(p.K[0], K[0], 1e-6);
+  EXPECT_NEAR(p.K[1], K[1], 1e-6);
+  EXPECT_NEAR(p.b[0], K[2], 1e-6);
+  EXPECT_NEAR(L.elig[0], e[0], 1e-6);
+  EXPECT_NEAR(L.elig_b[0], e[2], 1e-6);
+  // An episode's first frame clears the traces and changes nothing else.
+  neurons_step(quiet_spec(), rs, L, 0, 0, 1, v2.data(), v2.data(), StepSignal{}, FrameKind::first,
+               out.data());
+  EXPECT_EQ(L.elig[0], 0.0f);
+  EXPECT_EQ(L.elig_b[0], 0.0f);
+  EXPECT_NEAR(p.K[0], K[0], 1e-6);
+}
+
+TEST(PerturbRule, NoiseDrawIsRecordedAndZeroWithoutExploration) {
+  LayerSpec spec;
+  spec.noise = NoiseKind::ou;
+  spec.noise_scale = 0.5;
+  LayerState L = perturb_layer(2, 4);
+  const auto v = frame({0.1f, 0.2f});
+  std::vector<float> out(8);
+  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::first, out.data());
+  for (int n = 0; n < 4; ++n) {
+    // First OU step from 0: xi = sigma * g exactly.
+    EXPECT_NEAR(L.pending[n].xi, 0.5f * L.pending[n].g, 1e-6);
+    EXPECT_NE(L.pending[n].g, 0.0f);
+  }
+  spec.explore_fraction = 0.0;
+  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::mid, out.data());
+  for (int n = 0; n < 4; ++n) EXPECT_EQ(L.pending[n].g, 0.0f);
+}
+
+TEST(PerturbRule, WeightNormBoundHolds) {
+  RuleSettings rs{.rule = Rule::perturb, .gamma = 0.9f, .alpha_actor = 100.0f,
+                  .trace_lambda = 0.5f, .max_weight_norm = 2.0f};
+  LayerState L = perturb_layer(2, 3);
+  const auto v0 = frame({0.5f, -1.0f}), v1 = frame({0.25f, 0.75f});
+  for (int n = 0; n < 3; ++n) L.trace[n] = NeuronTrace{0.1f, 0.8f, 0.3f, 0.4f, 1, 1.0f};
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 3, v0.data(), v1.data(), StepSignal{0.0f, false, 5.0f},
+                FrameKind::mid);
+  for (int n = 0; n < 3; ++n) {
+    const float* K = &L.params.K[static_cast<std::size_t>(n) * L.params.stride];
+    const double norm = std::sqrt(K[0] * K[0] + K[1] * K[1] + L.params.b[n] * L.params.b[n]);
+    EXPECT_NEAR(norm, 2.0, 1e-5) << "neuron " << n;
+  }
+}
+
+}  // namespace
+}  // namespace coagent

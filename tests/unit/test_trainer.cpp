@@ -99,9 +99,14 @@ TEST(Checkpoint, RoundTripKeepsTheDigestAndPolicy) {
 
 TEST(Checkpoint, ResumedRunEqualsUninterruptedRun) {
   const std::string path = tmp_path("resume.ckpt");
-  for (const char* env : {"chain", "mountaincar"}) {
+  for (const char* env : {"chain", "mountaincar", "mountaincar-perturb"}) {
     TrainConfig c = chain_config(2, 4000);
-    c.env = env;
+    c.env = std::string(env).substr(0, std::string(env).find('-'));
+    if (std::string(env).ends_with("perturb")) {
+      c.rule = Rule::perturb;  // also saves eligibility traces and the environment critic
+      c.noise_scale = {0.2, 1.0};
+      c.critic_features = 64;
+    }
     c.envs = 2;
     Trainer full(c);
     full.train();
