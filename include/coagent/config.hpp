@@ -23,17 +23,24 @@ enum class ActorStep : std::uint8_t { natural, plain };
 enum class NoiseKind : std::uint8_t { gaussian, ou };
 enum class Mode : std::uint8_t { lockstep, async };
 enum class Algo : std::uint8_t { local, ddpg };
+// all:     every layer explores at every step (as its noise settings say).
+// episode: the paper's "fix some neurons while others explore" (§6.1), per episode:
+//          each episode either the output layer explores (probability
+//          output_episodes) or the hidden layers do; the others emit y exactly.
+enum class ExploreSchedule : std::uint8_t { all, episode };
 
 std::string_view to_string(Rule r) noexcept;
 std::string_view to_string(ActorStep s) noexcept;
 std::string_view to_string(NoiseKind k) noexcept;
 std::string_view to_string(Mode m) noexcept;
 std::string_view to_string(Algo a) noexcept;
+std::string_view to_string(ExploreSchedule s) noexcept;
 Rule parse_rule(std::string_view s);
 ActorStep parse_actor_step(std::string_view s);
 NoiseKind parse_noise_kind(std::string_view s);
 Mode parse_mode(std::string_view s);
 Algo parse_algo(std::string_view s);
+ExploreSchedule parse_explore_schedule(std::string_view s);
 
 // One actor layer, resolved from the per-layer lists of a TrainConfig.
 struct LayerSpec {
@@ -93,6 +100,8 @@ struct TrainConfig {
   std::vector<double> init_scale;
   double ou_theta = 0.15;
   double ou_dt = 1.0;  // 1: one unit per step; SB3's OrnsteinUhlenbeckActionNoise uses 0.01
+  ExploreSchedule explore_schedule = ExploreSchedule::all;
+  double output_episodes = 0.7;  // episode schedule: P(the output layer explores)
   bool freeze_hidden = false;
   bool obs_norm = true;  // encode observations to [-1, 1] by their nominal bounds
 
@@ -111,6 +120,11 @@ struct TrainConfig {
   void validate() const;
   // The actor layers (hidden layers, then an output layer of `action_size`).
   std::vector<LayerSpec> layer_specs(int action_size) const;
+  // Which layers explore during episode `episode` (0, 1, ...) of environment `env`:
+  // bit l set = layer l explores. Every layer under the `all` schedule; under
+  // `episode`, a pure function of (seed, env, episode), so every neuron, every
+  // runtime and a resumed run agree without communicating.
+  std::uint32_t explore_mask(int env, std::int64_t episode) const noexcept;
 };
 
 inline constexpr int kAutoShardWeights = 65536;

@@ -4,7 +4,8 @@
 // One grid cell is (preset, seed, column) with three columns:
 //   local   the preset's local rule, every layer learning;
 //   frozen  the same run with the hidden layers frozen at their random
-//           initialisation and not exploring (noise 0): only the output layer
+//           initialisation and not exploring (noise 0, and the output layer
+//           explores in every episode: explore-schedule all): only the output layer
 //           learns, on fixed random features — the control for "the hidden layers
 //           learn something useful";
 //   ddpg    DDPG (backprop) on the same actor network and the same step budget.

@@ -85,5 +85,6 @@ inline constexpr std::uint64_t kFamilyNeuron = 0x6e6575726f6e0000ULL;  // + laye
 inline constexpr std::uint64_t kFamilyEnv = 0x656e760000000000ULL;
 inline constexpr std::uint64_t kFamilyEval = 0x6576616c00000000ULL;
 inline constexpr std::uint64_t kFamilyCritic = 0x6372697400000000ULL;
+inline constexpr std::uint64_t kFamilySchedule = 0x7363686500000000ULL;  // + env
 
 }  // namespace coagent

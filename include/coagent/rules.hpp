@@ -106,9 +106,11 @@ float dot_padded(const float* a, const float* b, int stride) noexcept;
 
 // Emit: neurons [begin, end) of a layer read the new frame v_next of environment
 // `env` and write their voltages to out[begin..end) (a = y + xi, or the greedy y
-// for kind == last), drawing exploration noise from their own streams.
+// for kind == last), drawing exploration noise from their own streams. With
+// explore == false (the layer sits out this episode's exploration) they emit y,
+// draw nothing, and their OU state is reset.
 void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
-                  const float* v_next, FrameKind kind, float* out) noexcept;
+                  const float* v_next, FrameKind kind, float* out, bool explore = true) noexcept;
 
 // Learn: the same neurons learn from transition t = (v_prev, a_t, r_t, done_t,
 // v_next), then make the step just emitted their current one. Call after
@@ -121,7 +123,7 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
 // Both, in order: what one neuron does with one frame.
 void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
                   int env, int begin, int end, const float* v_prev, const float* v_next,
-                  StepSignal signal, FrameKind kind, float* out) noexcept;
+                  StepSignal signal, FrameKind kind, float* out, bool explore = true) noexcept;
 
 // Greedy output (no noise, no learning) of neurons [begin, end).
 void neurons_greedy(const LayerParams& p, int begin, int end, const float* v,

@@ -115,6 +115,8 @@ struct EnvSlot {
   std::vector<std::vector<float>> frames;   // per layer input (0) and outputs: 2 x stride
   int parity = 0;                           // which half of each frame is "current"
   double episode_return = 0.0;
+  std::int64_t episode_index = -1;          // episodes started in this environment - 1
+  std::uint32_t explore_mask = ~0u;         // layers exploring this episode (bit l)
 };
 
 class Trainer {
@@ -183,6 +185,11 @@ class Trainer {
   void add_steps(std::int64_t n) noexcept { steps_ += n; }
   // Makes a new environment through the run's factory.
   std::unique_ptr<Env> make_environment() const;
+  // Counts a new episode of environment e and sets which layers explore in it.
+  void next_episode_schedule(EnvSlot& slot, int e) const noexcept {
+    ++slot.episode_index;
+    slot.explore_mask = cfg_.explore_mask(e, slot.episode_index);
+  }
 
  private:
   void start_episode(EnvSlot& slot, int e, std::optional<std::uint64_t> seed);

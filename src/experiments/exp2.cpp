@@ -20,8 +20,9 @@ const std::vector<Preset>& presets() {
        "MountainCarContinuous, obs-32-32-1, rule perturb (broadcast TD error, traces), 200k steps",
        {{"env", "mountaincar"}, {"rule", "perturb"}, {"hidden", "32,32"}, {"steps", "200000"},
         {"gamma", "0.99"}, {"reward-scale", "0.01"}, {"noise", "ou"},
-        {"noise-scale", "0.1,0.1,1.0"}, {"ou-theta", "0.15"}, {"init-scale", "3,3,1"},
-        {"alpha-actor", "1e-3"}, {"alpha-hidden", "3e-3"}, {"trace-lambda", "0.9"},
+        {"noise-scale", "0.2,0.2,1.0"}, {"ou-theta", "0.15"}, {"init-scale", "1"},
+        {"explore-schedule", "episode"}, {"output-episodes", "0.7"},
+        {"alpha-actor", "1e-3"}, {"alpha-hidden", "1e-2"}, {"trace-lambda", "0.95"},
         {"critic-features", "256"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
         {"critic-lambda", "0.9"}},
        {{"noise", "ou"}, {"noise-std", "0.5"}}},
@@ -88,6 +89,9 @@ TrainConfig frozen_control(TrainConfig cfg) {
   if (layers == 1) scales.resize(1);
   cfg.noise_scale = scales;
   cfg.freeze_hidden = true;
+  // Frozen hidden layers have nothing to explore for: the output explores in every
+  // episode (the stronger control; with the episode schedule it would sit out some).
+  cfg.explore_schedule = ExploreSchedule::all;
   return cfg;
 }
 

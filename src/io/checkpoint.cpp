@@ -205,6 +205,7 @@ std::vector<char> payload_of(const Trainer& t) {
     w.put<std::int32_t>(s.parity);
     w.put(s.episode_return);
     w.put(s.episode_length);
+    w.put(s.episode_index);
     w.put<std::uint64_t>(s.frames.size());
     for (const auto& f : s.frames) w.put_vec(f);
   }
@@ -474,6 +475,10 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
     s.episode_return = r.get<double>();
     s.episode_length = r.get<std::int64_t>();
     if (s.episode_length < 0) r.fail("negative episode length");
+    s.episode_index = r.get<std::int64_t>();
+    if (s.episode_index < 0) r.fail("negative episode index");
+    s.explore_mask =
+        cfg.explore_mask(static_cast<int>(&s - t->slots().data()), s.episode_index);
     if (r.get<std::uint64_t>() != s.frames.size()) r.fail("frame count does not match");
     for (auto& f : s.frames) r.get_into(f, "frame");
   }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "coagent/env.hpp"
+#include "coagent/random.hpp"
 
 namespace coagent {
 namespace {
@@ -105,6 +106,14 @@ std::string_view to_string(NoiseKind k) noexcept {
 }
 std::string_view to_string(Mode m) noexcept { return m == Mode::lockstep ? "lockstep" : "async"; }
 std::string_view to_string(Algo a) noexcept { return a == Algo::local ? "local" : "ddpg"; }
+std::string_view to_string(ExploreSchedule s) noexcept {
+  return s == ExploreSchedule::all ? "all" : "episode";
+}
+ExploreSchedule parse_explore_schedule(std::string_view s) {
+  if (s == "all") return ExploreSchedule::all;
+  if (s == "episode") return ExploreSchedule::episode;
+  bad("explore-schedule", s, "all or episode");
+}
 Algo parse_algo(std::string_view s) {
   if (s == "local") return Algo::local;
   if (s == "ddpg") return Algo::ddpg;
@@ -205,6 +214,7 @@ void TrainConfig::validate() const {
   if (alpha_hidden >= 0.0 || !std::isfinite(alpha_hidden)) check_range("alpha-hidden", alpha_hidden, 0.0, 10.0);
   check_range("max-weight-norm", max_weight_norm, 0.0, 1e6);
   check_range("trace-lambda", trace_lambda, 0.0, 1.0);
+  check_range("output-episodes", output_episodes, 0.0, 1.0);
   check_range("critic-features", critic_features, 1, 16384);
   check_range("critic-bandwidth", critic_bandwidth, 1e-6, 1e6);
   check_range("alpha-env-critic", alpha_env_critic, 0.0, 10.0);
@@ -247,6 +257,16 @@ std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
     s.learn = !(freeze_hidden && l + 1 < layers);
   }
   return specs;
+}
+
+std::uint32_t TrainConfig::explore_mask(int env, std::int64_t episode) const noexcept {
+  const int layers = static_cast<int>(hidden.size()) + 1;
+  const std::uint32_t all = layers >= 32 ? ~0u : (1u << layers) - 1u;
+  if (explore_schedule == ExploreSchedule::all || layers == 1) return all;
+  Pcg32 rng(derive_seed(seed, kFamilySchedule + static_cast<std::uint64_t>(env),
+                        static_cast<std::uint64_t>(episode)));
+  const std::uint32_t output = 1u << (layers - 1);
+  return rng.uniform() < output_episodes ? output : all & ~output;
 }
 
 int shard_size_for(int shard_size, int width, int fan_in, int threads, int envs) noexcept {
@@ -300,6 +320,8 @@ std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfi
       {"init-scale", q(join(per_layer(c.init_scale, layers, 1.0, 1.0, "init-scale")))},
       {"ou-theta", num(c.ou_theta)},
       {"ou-dt", num(c.ou_dt)},
+      {"explore-schedule", q(to_string(c.explore_schedule))},
+      {"output-episodes", num(c.output_episodes)},
       {"freeze-hidden", c.freeze_hidden ? "true" : "false"},
       {"obs-norm", c.obs_norm ? "true" : "false"},
       {"envs", fmt::format("{}", c.envs)},
@@ -347,6 +369,8 @@ void set_config_entry(TrainConfig& c, std::string_view key, std::string_view raw
   else if (k == "init-scale") c.init_scale = parse_double_list(value, "init-scale");
   else if (k == "ou-theta") c.ou_theta = parse_double(value, "ou-theta");
   else if (k == "ou-dt") c.ou_dt = parse_double(value, "ou-dt");
+  else if (k == "explore-schedule") c.explore_schedule = parse_explore_schedule(value);
+  else if (k == "output-episodes") c.output_episodes = parse_double(value, "output-episodes");
   else if (k == "freeze-hidden") c.freeze_hidden = parse_bool(value, "freeze-hidden");
   else if (k == "obs-norm") c.obs_norm = parse_bool(value, "obs-norm");
   else if (k == "envs") c.envs = static_cast<int>(count("envs", 1, 4096));

@@ -147,7 +147,7 @@ float learn_perturb(const RuleSettings& rs, float alpha_a, LayerParams& p, int n
 }  // namespace
 
 void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
-                  const float* v_next, FrameKind kind, float* out) noexcept {
+                  const float* v_next, FrameKind kind, float* out, bool explore) noexcept {
   LayerParams& p = layer.params;
   const std::size_t base = static_cast<std::size_t>(env) * p.width;
   NeuronTrace* pending = layer.pending.data() + base;
@@ -165,9 +165,10 @@ void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, 
       out[n] = y;
       continue;
     }
-    if (kind == FrameKind::first) ou[n] = 0.0f;
+    if (kind == FrameKind::first || !explore) ou[n] = 0.0f;
     bool explored = false;
-    nt.xi = draw_noise(spec, layer.rng[n], ou[n], explored, nt.g);
+    nt.g = 0.0f;
+    nt.xi = explore ? draw_noise(spec, layer.rng[n], ou[n], explored, nt.g) : 0.0f;
     nt.explored = explored ? 1 : 0;
     nt.a = y + nt.xi;
     out[n] = nt.a;
@@ -222,8 +223,8 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
 
 void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
                   int env, int begin, int end, const float* v_prev, const float* v_next,
-                  StepSignal signal, FrameKind kind, float* out) noexcept {
-  neurons_emit(spec, layer, env, begin, end, v_next, kind, out);
+                  StepSignal signal, FrameKind kind, float* out, bool explore) noexcept {
+  neurons_emit(spec, layer, env, begin, end, v_next, kind, out, explore);
   neurons_learn(spec, rs, layer, env, begin, end, v_prev, v_next, signal, kind);
 }
 

@@ -25,6 +25,7 @@ struct Frame {
   int env = 0;
   std::int64_t step = 0;
   FrameKind kind = FrameKind::mid;
+  std::uint32_t explore_mask = ~0u;  // the episode's exploring layers (bit l)
   std::atomic<int> writers{0};  // shards still writing their slice
   std::atomic<int> refs{0};     // consumers still holding it
   Frame* next = nullptr;        // the frame the consuming layer writes into
@@ -258,7 +259,8 @@ class AsyncRun {
     const LayerSpec& spec = net_.spec(s.layer);
     Frame* out = in->next;
     // Emit first: the slice goes downstream before this shard learns.
-    neurons_emit(spec, layer, e, s.begin, s.end, in->data.data(), kind, out->data.data());
+    neurons_emit(spec, layer, e, s.begin, s.end, in->data.data(), kind, out->data.data(),
+                 (in->explore_mask >> s.layer) & 1u);
     if (out->writers.fetch_sub(1, std::memory_order_acq_rel) == 1) publish(out);
     StepSignal signal;
     if (kind != FrameKind::first) {
@@ -291,6 +293,7 @@ class AsyncRun {
     nx->env = f->env;
     nx->step = f->step;
     nx->kind = f->kind;
+    nx->explore_mask = f->explore_mask;
     nx->writers.store(static_cast<int>(shards_[k].size()), std::memory_order_relaxed);
     nx->refs.store(k + 1 == L_ ? 1 : static_cast<int>(shards_[k + 1].size()),
                    std::memory_order_relaxed);
@@ -306,6 +309,7 @@ class AsyncRun {
     f->env = e;
     f->step = envs_[e].step;
     f->kind = kind;
+    f->explore_mask = t_.slots()[e].explore_mask;
     f->refs.store(static_cast<int>(shards_[0].size()), std::memory_order_relaxed);
     net_.encode(t_.slots()[e].obs, f->data.data());
     if (EnvCritic* critic = t_.env_critic()) {
@@ -340,6 +344,7 @@ class AsyncRun {
           slot.env->reset(std::nullopt, slot.obs);
           a.episode_return = 0.0;
           a.episode_length = 0;
+          t_.next_episode_schedule(slot, e);
           publish_observation(e, FrameKind::first);
           return;
         }

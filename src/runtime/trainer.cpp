@@ -66,6 +66,7 @@ void Trainer::start_episode(EnvSlot& slot, int e, std::optional<std::uint64_t> s
   slot.env->reset(seed, slot.obs);
   slot.episode_return = 0.0;
   slot.episode_length = 0;
+  next_episode_schedule(slot, e);
   forward(slot, e, StepSignal{}, FrameKind::first);
 }
 
@@ -90,16 +91,17 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
     const int size = shard_size_for(cfg_.shard_size, width, layer.params.fan_in,
                                     parallel ? executor_->concurrency() : 1, cfg_.envs);
     const int shards = parallel && big ? (width + size - 1) / size : 1;
+    const bool explore = (slot.explore_mask >> l) & 1u;
     if (shards <= 1) {
       neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, half(l, prev), half(l, cur),
-                   signal, kind, half(l + 1, cur));
+                   signal, kind, half(l + 1, cur), explore);
       continue;
     }
     // Lockstep over shards: a barrier per layer; any split gives identical results.
     executor_->parallel_for(shards, [&](int s) {
       const int b = s * size;
       neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + size),
-                   half(l, prev), half(l, cur), signal, kind, half(l + 1, cur));
+                   half(l, prev), half(l, cur), signal, kind, half(l + 1, cur), explore);
     });
   }
   slot.parity = cur;

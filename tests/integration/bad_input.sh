@@ -49,6 +49,19 @@ run_case "unknown env"                "$bin" "${T[@]}" --env nope --save "$tmp/n
 run_case "zero width"                 "$bin" "${T[@]}" --hidden 0 --save "$tmp/new.ckpt"
 run_case "negative width"             "$bin" "${T[@]}" --hidden 8,-1 --save "$tmp/new.ckpt"
 run_case "non-numeric width"          "$bin" "${T[@]}" --hidden abc --save "$tmp/new.ckpt"
+run_case "unknown rule"               "$bin" "${T[@]}" --rule perturbed --save "$tmp/new.ckpt"
+run_case "unknown preset"             "$bin" "${T[@]}" --preset mountain --save "$tmp/new.ckpt"
+run_case "trace lambda above 1"       "$bin" "${T[@]}" --rule perturb --trace-lambda 1.5 --save "$tmp/new.ckpt"
+run_case "zero critic features"       "$bin" "${T[@]}" --rule perturb --critic-features 0 --save "$tmp/new.ckpt"
+run_case "NaN critic bandwidth"       "$bin" "${T[@]}" --rule perturb --critic-bandwidth nan --save "$tmp/new.ckpt"
+run_case "NaN alpha-hidden"           "$bin" "${T[@]}" --alpha-hidden nan --save "$tmp/new.ckpt"
+run_case "preset with resume"         "$bin" train --resume "$tmp/good.ckpt" --preset chain --save "$tmp/new.ckpt"
+run_case "exp2 unknown preset"        "$bin" exp2 --env mountain --seeds 1 --steps 10
+run_case "exp2 unknown column"        "$bin" exp2 --seeds 1 --steps 10 --columns local,backprop
+run_case "exp2 bad --set"             "$bin" exp2 --seeds 1 --steps 10 --set gamma
+run_case "exp2 unknown setting"       "$bin" exp2 --seeds 1 --steps 10 --set gama=0.5
+run_case "exp2 zero seeds"            "$bin" exp2 --seeds 0 --steps 10
+run_case "exp2 zero eval-every"       "$bin" exp2 --seeds 1 --steps 10 --eval-every 0
 run_case "zero steps"                 "$bin" train --steps 0 --save "$tmp/new.ckpt"
 run_case "malformed steps"            "$bin" train --steps 1e99 --save "$tmp/new.ckpt"
 run_case "gamma out of range"         "$bin" "${T[@]}" --gamma 1.5 --save "$tmp/new.ckpt"

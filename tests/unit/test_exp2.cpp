@@ -95,6 +95,7 @@ TEST(Exp2, FrozenControlFreezesAndSilencesOnlyTheHiddenLayers) {
   TrainConfig back = f;
   back.freeze_hidden = false;
   back.noise_scale = c.noise_scale;
+  back.explore_schedule = c.explore_schedule;
   EXPECT_EQ(config_to_text(back), config_to_text(c));
 }
 
