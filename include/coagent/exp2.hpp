@@ -10,9 +10,9 @@
 //           learn something useful";
 //   ddpg    DDPG (backprop) on the same actor network and the same step budget.
 // Every run is one thread (lockstep for the local rules); cells run in parallel. Each
-// run is evaluated greedily every `eval_every` steps on `curve_episodes` fresh
-// episodes (its learning curve); "steps to solve" is the first such point that meets
-// the environment's criterion. The final evaluation uses `eval_episodes` episodes from
+// run is evaluated greedily before training and every `eval_every` steps on
+// `curve_episodes` fresh episodes (its learning curve); "steps to solve" is the first
+// such point that meets the environment's criterion (0: the untrained network does). The final evaluation uses `eval_episodes` episodes from
 // Trainer::default_eval_seed(seed), exactly as `coagent train` does.
 #pragma once
 
@@ -82,6 +82,7 @@ struct Exp2Summary {
   double min_return = 0.0, max_return = 0.0;
   std::int64_t median_solve = -1; // over all runs, unsolved counting as never; -1: none
   int reached = 0;                // runs whose curve met the criterion at some point
+  int solved_at_start = 0;        // runs whose untrained network already met it (step 0)
   double mean_wall_seconds = 0.0;
 };
 

@@ -216,7 +216,8 @@ int cmd_exp2(const Exp2Options& in) {
       j["summary"][std::string(to_string(s.column))] = {
           {"runs", s.runs}, {"solved", s.solved}, {"mean_return", s.mean_return},
           {"min_return", s.min_return}, {"max_return", s.max_return},
-          {"reached", s.reached}, {"median_steps_to_solve", s.median_solve},
+          {"reached", s.reached}, {"solved_at_start", s.solved_at_start},
+          {"median_steps_to_solve", s.median_solve},
           {"mean_wall_seconds", s.mean_wall_seconds}};
     if (paired) j["local_vs_frozen"] = {{"earlier", earlier}, {"later", later}, {"same", same}};
     for (const Exp2Run& r : runs)
@@ -227,13 +228,15 @@ int cmd_exp2(const Exp2Options& in) {
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("\n| column | solved (final, {} episodes) | mean final return (min..max) | reached "
-               "criterion during training | median steps to solve | wall s per run |\n",
+               "criterion during training | solved before training | median steps to solve | "
+               "wall s per run |\n",
                o.eval_episodes);
-    fmt::print("|---|---|---|---|---|---|\n");
+    fmt::print("|---|---|---|---|---|---|---|\n");
     for (const Exp2Summary& s : summary)
-      fmt::print("| {} | {}/{} | {:.1f} ({:.1f}..{:.1f}) | {}/{} | {} | {:.1f} |\n",
+      fmt::print("| {} | {}/{} | {:.1f} ({:.1f}..{:.1f}) | {}/{} | {}/{} | {} | {:.1f} |\n",
                  column_title(s.column, o.local), s.solved, s.runs, s.mean_return, s.min_return,
-                 s.max_return, s.reached, s.runs, steps_text(s.median_solve), s.mean_wall_seconds);
+                 s.max_return, s.reached, s.runs, s.solved_at_start, s.runs,
+                 steps_text(s.median_solve), s.mean_wall_seconds);
     fmt::print("\nsteps to solve = first curve point (every {} steps, {} greedy episodes) meeting "
                "the criterion ({})\n",
                o.eval_every, o.curve_episodes, runs.empty() ? "" : runs.front().final.criterion);

@@ -30,8 +30,9 @@ const std::vector<Preset>& presets() {
        "Pendulum-v1, obs-64-64-1, rule perturb (broadcast TD error, traces), 200k steps",
        {{"env", "pendulum"}, {"rule", "perturb"}, {"hidden", "64,64"}, {"steps", "200000"},
         {"gamma", "0.99"}, {"reward-scale", "0.1"}, {"noise", "ou"},
-        {"noise-scale", "0.02,0.02,0.5"}, {"ou-theta", "0.15"}, {"init-scale", "3,3,1"},
-        {"alpha-actor", "1e-3"}, {"alpha-hidden", "3e-5"}, {"trace-lambda", "0.5"},
+        {"noise-scale", "0.1,0.1,0.5"}, {"ou-theta", "0.15"}, {"init-scale", "3,3,1"},
+        {"explore-schedule", "episode"}, {"output-episodes", "0.7"},
+        {"alpha-actor", "1e-3"}, {"alpha-hidden", "1e-4"}, {"trace-lambda", "0.5"},
         {"critic-features", "1024"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
         {"critic-lambda", "0.9"}},
        {}},
@@ -119,6 +120,12 @@ Exp2Run run_exp2_cell(const Exp2Options& o, Exp2Column column, std::uint64_t see
   try {
     if (column == Exp2Column::ddpg) {
       const EnvFactory factory = [name = o.local.env] { return make_env(name); };
+      {
+        // The untrained actor: train_ddpg builds the same one from the same seed.
+        auto env = factory();
+        const DdpgAgent fresh(o.ddpg, env->observation_size(), env->action_bounds(), seed);
+        point(0, evaluate_ddpg(fresh, factory, o.curve_episodes, curve_seed(seed, 0)));
+      }
       DdpgRunResult res = train_ddpg(
           o.ddpg, factory, steps, seed, {}, 0, nullptr,
           [&](std::int64_t step, const DdpgAgent& agent) {
@@ -132,6 +139,7 @@ Exp2Run run_exp2_cell(const Exp2Options& o, Exp2Column column, std::uint64_t see
       cfg.mode = Mode::lockstep;
       cfg.threads = 1;
       Trainer t(cfg);
+      point(0, t.evaluate(o.curve_episodes, curve_seed(seed, 0)));  // before training
       for (std::int64_t at = std::min(steps, o.eval_every);; at = std::min(steps, at + o.eval_every)) {
         t.mutable_config().steps = at;
         t.train();
@@ -221,6 +229,7 @@ std::vector<Exp2Summary> summarise_exp2(const std::vector<Exp2Run>& runs) {
     ++s.runs;
     s.solved += r.final.solved ? 1 : 0;
     s.reached += r.solve_step >= 0 ? 1 : 0;
+    s.solved_at_start += r.solve_step == 0 ? 1 : 0;
     s.mean_return += r.final.mean_return;
     s.min_return = std::min(s.min_return, r.final.mean_return);
     s.max_return = std::max(s.max_return, r.final.mean_return);

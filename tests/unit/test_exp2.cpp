@@ -128,8 +128,9 @@ TEST(Exp2, CellsAreReproducibleAndCurvesRegular) {
   o.eval_episodes = 2;
   const Exp2Run a = run_exp2_cell(o, Exp2Column::local, 4);
   const Exp2Run b = run_exp2_cell(o, Exp2Column::local, 4);
-  ASSERT_EQ(a.curve.size(), 3u);
-  EXPECT_EQ(a.curve[2].first, 3000);
+  ASSERT_EQ(a.curve.size(), 4u);
+  EXPECT_EQ(a.curve[0].first, 0);  // the untrained network
+  EXPECT_EQ(a.curve[3].first, 3000);
   EXPECT_EQ(a.curve, b.curve);
   EXPECT_EQ(a.final.mean_return, b.final.mean_return);
 }
