@@ -127,7 +127,11 @@ json inspect_json(const Trainer& t, const std::string& path) {
   }
   json settings = json::object();
   for (const auto& [k, v] : config_entries(t.config())) settings[k] = v;
+  json critic = nullptr;
+  if (const EnvCritic* c = t.env_critic())
+    critic = {{"features", c->settings().features}, {"weight_norm", l2(c->weights())}};
   return json{{"path", path},
+              {"env_critic", critic},
               {"env", t.config().env},
               {"shape", net.shape()},
               {"rule", to_string(t.config().rule)},
@@ -476,6 +480,9 @@ int cmd_inspect(const std::string& path, bool as_json) {
                l["layer"].get<int>(), l["fan_in"].get<int>(), l["width"].get<int>(),
                l["weight_norm"].get<double>(), l["bias_norm"].get<double>(),
                l["critic_norm"].get<double>(), l["mean_action_coefficient"].get<double>());
+  if (!j["env_critic"].is_null())
+    fmt::print("env critic  {} random features, |u| {:.5g} (broadcasts the TD error)\n",
+               j["env_critic"]["features"].get<int>(), j["env_critic"]["weight_norm"].get<double>());
   fmt::print("digest      {}\n", j["digest"].get<std::string>());
   return 0;
 }
