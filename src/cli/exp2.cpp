@@ -229,7 +229,7 @@ int cmd_exp2(const Exp2Options& in) {
   } else {
     fmt::print("\n| column | solved (final, {} episodes) | mean final return (min..max) | reached "
                "criterion during training | solved before training | median steps to solve | "
-               "wall s per run |\n",
+               "wall s per run (with its evaluations) |\n",
                o.eval_episodes);
     fmt::print("|---|---|---|---|---|---|---|\n");
     for (const Exp2Summary& s : summary)
