@@ -104,8 +104,8 @@ CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o) {
   auto* sub = app.add_subcommand(
       "exp2", "Experiment 2: local rule with all layers learning vs the frozen-hidden control vs "
               "DDPG, over seeds");
-  sub->add_option("--env", o.env, "environment (its preset is used unless --preset)")
-      ->default_str("mountaincar");
+  sub->add_option("--env", o.env, "environment (its preset is used unless --preset; default: "
+                                   "the preset's, mountaincar without one)");
   sub->add_option("--preset", o.preset, "named settings (default: the environment's)");
   sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("10");
   sub->add_option("--seed", o.first_seed, "first seed")->default_str("1");
@@ -124,11 +124,12 @@ CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o) {
 }
 
 int cmd_exp2(const Exp2Options& in) {
-  const std::string preset_name = in.preset.empty() ? in.env : in.preset;
+  const std::string preset_name =
+      !in.preset.empty() ? in.preset : in.env.empty() ? std::string("mountaincar") : in.env;
   const Preset& preset = find_preset(preset_name);
   coagent::Exp2Options o;
   apply_preset(o.local, preset_name);
-  if (!in.preset.empty()) set_config_entry(o.local, "env", in.env);
+  if (!in.preset.empty() && !in.env.empty()) set_config_entry(o.local, "env", in.env);
   for (const auto& text : in.set) {
     const auto [k, v] = key_value(text, "--set");
     set_config_entry(o.local, k, v);

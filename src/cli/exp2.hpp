@@ -15,7 +15,7 @@ class App;
 namespace coagent::cli {
 
 struct Exp2Options {
-  std::string env = "mountaincar";
+  std::string env;               // default: the preset's (mountaincar without a preset)
   std::string preset;            // default: the preset named like the environment
   int seeds = 10;
   std::uint64_t first_seed = 1;
