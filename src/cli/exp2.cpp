@@ -178,7 +178,7 @@ int cmd_exp2(const Exp2Options& in) {
     fmt::print("Experiment 2: {} (preset {}), network obs-{}-out, {} steps per run, seeds {}..{}, "
                "{} runs, {} at a time\n",
                o.local.env, preset_name, fmt::join(o.local.hidden, "-"), o.local.steps,
-               o.first_seed, o.first_seed + o.seeds - 1, cells, o.jobs);
+               o.first_seed, o.first_seed + o.seeds - 1, cells, std::min<std::int64_t>(o.jobs, cells));
   std::int64_t done = 0;
   const auto runs = run_exp2(o, [&](const Exp2Run& r) {
     ++done;
