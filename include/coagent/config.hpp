@@ -124,7 +124,7 @@ struct TrainConfig {
   // bit l set = layer l explores. Every layer under the `all` schedule; under
   // `episode`, a pure function of (seed, env, episode), so every neuron, every
   // runtime and a resumed run agree without communicating.
-  std::uint32_t explore_mask(int env, std::int64_t episode) const noexcept;
+  std::uint32_t explore_mask(int env_index, std::int64_t episode) const noexcept;
 };
 
 inline constexpr int kAutoShardWeights = 65536;

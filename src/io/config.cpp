@@ -259,11 +259,11 @@ std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
   return specs;
 }
 
-std::uint32_t TrainConfig::explore_mask(int env, std::int64_t episode) const noexcept {
+std::uint32_t TrainConfig::explore_mask(int env_index, std::int64_t episode) const noexcept {
   const int layers = static_cast<int>(hidden.size()) + 1;
   const std::uint32_t all = layers >= 32 ? ~0u : (1u << layers) - 1u;
   if (explore_schedule == ExploreSchedule::all || layers == 1) return all;
-  Pcg32 rng(derive_seed(seed, kFamilySchedule + static_cast<std::uint64_t>(env),
+  Pcg32 rng(derive_seed(seed, kFamilySchedule + static_cast<std::uint64_t>(env_index),
                         static_cast<std::uint64_t>(episode)));
   const std::uint32_t output = 1u << (layers - 1);
   return rng.uniform() < output_episodes ? output : all & ~output;
