@@ -14,6 +14,7 @@
 
 #include "agent_core.hpp"
 #include "coagent/ddpg.hpp"
+#include "io/byte_writer.hpp"
 
 namespace coagent {
 
@@ -202,30 +203,7 @@ std::uint64_t fnv1a(const char* p, std::size_t n) noexcept {
   return h;
 }
 
-class Writer {
- public:
-  template <class T>
-  void put(const T& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    const auto* p = reinterpret_cast<const char*>(&v);
-    buf_.insert(buf_.end(), p, p + sizeof(T));
-  }
-  template <class T>
-  void put_array(const T* data, std::size_t n) {
-    put<std::uint64_t>(n);
-    const auto* p = reinterpret_cast<const char*>(data);
-    buf_.insert(buf_.end(), p, p + n * sizeof(T));
-  }
-  template <class T>
-  void put_vec(const std::vector<T>& v) {
-    put_array(v.data(), v.size());
-  }
-  void put_str(const std::string& s) { put_array(s.data(), s.size()); }
-  std::vector<char>& bytes() { return buf_; }
-
- private:
-  std::vector<char> buf_;
-};
+using Writer = io::ByteWriter;
 
 class Reader {
  public:

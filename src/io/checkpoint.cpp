@@ -19,6 +19,8 @@
 
 #include <fmt/format.h>
 
+#include "io/byte_writer.hpp"
+
 namespace coagent {
 namespace {
 
@@ -55,29 +57,7 @@ class Sha256 {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
 };
 
-class Writer {
- public:
-  template <class T>
-  void put(const T& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    const auto* p = reinterpret_cast<const char*>(&v);
-    buf_.insert(buf_.end(), p, p + sizeof(T));
-  }
-  template <class T>
-  void put_vec(const std::vector<T>& v) {
-    put<std::uint64_t>(v.size());
-    const auto* p = reinterpret_cast<const char*>(v.data());
-    buf_.insert(buf_.end(), p, p + v.size() * sizeof(T));
-  }
-  void put_str(const std::string& s) {
-    put<std::uint64_t>(s.size());
-    buf_.insert(buf_.end(), s.begin(), s.end());
-  }
-  std::vector<char>& bytes() { return buf_; }
-
- private:
-  std::vector<char> buf_;
-};
+using Writer = io::ByteWriter;
 
 class Reader {
  public:
