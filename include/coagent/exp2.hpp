@@ -95,4 +95,12 @@ std::vector<Exp2Run> run_exp2(const Exp2Options& o,
                               const std::function<void(const Exp2Run&)>& on_done = {});
 std::vector<Exp2Summary> summarise_exp2(const std::vector<Exp2Run>& runs);
 
+// Local against frozen on the same seeds: in how many seeds the local run met the
+// criterion earlier, later or at the same curve point (never counts as last).
+// `pairs` is 0 when the runs lack one of the two columns.
+struct Exp2Paired {
+  int pairs = 0, earlier = 0, later = 0, same = 0;
+};
+Exp2Paired compare_local_frozen(const std::vector<Exp2Run>& runs);
+
 }  // namespace coagent

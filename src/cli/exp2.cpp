@@ -189,21 +189,9 @@ int cmd_exp2(const Exp2Options& in) {
   });
   const auto summary = summarise_exp2(runs);
   // Paired comparison of the local rule with its frozen control on the same seeds.
-  int earlier = 0, later = 0, same = 0;
-  bool paired = false;
-  for (const Exp2Run& a : runs) {
-    if (a.column != Exp2Column::local) continue;
-    for (const Exp2Run& b : runs) {
-      if (b.column != Exp2Column::frozen || b.seed != a.seed) continue;
-      paired = true;
-      const auto key = [](const Exp2Run& r) {
-        return r.solve_step < 0 ? std::numeric_limits<std::int64_t>::max() : r.solve_step;
-      };
-      if (key(a) < key(b)) ++earlier;
-      else if (key(a) > key(b)) ++later;
-      else ++same;
-    }
-  }
+  const Exp2Paired pair = compare_local_frozen(runs);
+  const bool paired = pair.pairs > 0;
+  const int earlier = pair.earlier, later = pair.later, same = pair.same;
 
   if (in.json) {
     json j;

@@ -250,4 +250,22 @@ std::vector<Exp2Summary> summarise_exp2(const std::vector<Exp2Run>& runs) {
   return out;
 }
 
+Exp2Paired compare_local_frozen(const std::vector<Exp2Run>& runs) {
+  const auto key = [](const Exp2Run& r) {
+    return r.solve_step < 0 ? std::numeric_limits<std::int64_t>::max() : r.solve_step;
+  };
+  Exp2Paired p;
+  for (const Exp2Run& a : runs) {
+    if (a.column != Exp2Column::local) continue;
+    for (const Exp2Run& b : runs) {
+      if (b.column != Exp2Column::frozen || b.seed != a.seed) continue;
+      ++p.pairs;
+      if (key(a) < key(b)) ++p.earlier;
+      else if (key(a) > key(b)) ++p.later;
+      else ++p.same;
+    }
+  }
+  return p;
+}
+
 }  // namespace coagent

@@ -119,6 +119,25 @@ TEST(Exp2, SummaryCountsAndMedians) {
   EXPECT_DOUBLE_EQ(sum[0].mean_return, 1.5);
 }
 
+TEST(Exp2, PairedComparisonCountsNeverAsLast) {
+  std::vector<Exp2Run> runs;
+  const std::int64_t local[] = {100, -1, 300, 200}, frozen[] = {200, -1, -1, 100};
+  for (int s = 0; s < 4; ++s) {
+    for (Exp2Column c : {Exp2Column::local, Exp2Column::frozen}) {
+      Exp2Run r;
+      r.column = c;
+      r.seed = static_cast<std::uint64_t>(s + 1);
+      r.solve_step = c == Exp2Column::local ? local[s] : frozen[s];
+      runs.push_back(r);
+    }
+  }
+  const Exp2Paired p = compare_local_frozen(runs);
+  EXPECT_EQ(p.pairs, 4);
+  EXPECT_EQ(p.earlier, 2);  // seeds 1 and 3
+  EXPECT_EQ(p.later, 1);    // seed 4
+  EXPECT_EQ(p.same, 1);     // seed 2: neither
+}
+
 TEST(Exp2, CellsAreReproducibleAndCurvesRegular) {
   coagent::Exp2Options o;
   apply_preset(o.local, "mountaincar");
@@ -156,14 +175,9 @@ TEST(Exp2Learning, MountainCarPresetHiddenLayersBeatFrozenControl) {
   const Exp2Summary& local = sum[0];
   const Exp2Summary& frozen = sum[1];
   EXPECT_GE(local.solved, 8) << "the preset should solve at least 8 of 10 seeds";
-  int earlier = 0, later = 0;
-  for (const Exp2Run& a : runs)
-    for (const Exp2Run& b : runs)
-      if (a.column == Exp2Column::local && b.column == Exp2Column::frozen && a.seed == b.seed) {
-        const auto key = [](const Exp2Run& r) { return r.solve_step < 0 ? INT64_MAX : r.solve_step; };
-        earlier += key(a) < key(b);
-        later += key(a) > key(b);
-      }
+  const Exp2Paired pair = compare_local_frozen(runs);
+  ASSERT_EQ(pair.pairs, 10);
+  const int earlier = pair.earlier, later = pair.later;
   EXPECT_GT(earlier, later) << "hidden learning should reach the criterion earlier than the frozen control";
   ASSERT_GE(local.median_solve, 0);
   EXPECT_TRUE(frozen.median_solve < 0 || local.median_solve < frozen.median_solve)
