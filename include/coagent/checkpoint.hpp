@@ -48,9 +48,15 @@ struct AnyCheckpoint {
 };
 AnyCheckpoint load_any_checkpoint(const std::string& path);
 
-// SHA-256 (hex) over every learned parameter and every neuron's random stream and
-// noise state: two runs that learned the same thing have the same digest.
+// SHA-256 (hex) over every learned parameter and every neuron's random stream,
+// traces, noise state and eligibility traces.
 std::string digest(const Network& net);
+// SHA-256 (hex) over everything a checkpoint stores except the settings: the
+// counters, the network as above, every environment's state, random stream,
+// observation, episode counters and current frames, and the environment critic
+// (weights, traces, features). Two runs with the same digest continue identically;
+// the runtime settings (mode, threads, shard size, step target) are not part of it.
+std::string digest(const Trainer& trainer);
 
 // SHA-256 of a byte range, hex encoded.
 std::string sha256_hex(const void* data, std::size_t size);

@@ -7,6 +7,8 @@
 //   * request_stop() and stop_requested() are thread-safe and may be called from any
 //     thread (a signal watcher, a GUI, a progress callback). train() then returns at
 //     the next step boundary with a consistent state that can be saved and resumed.
+//     A request made before train() starts makes it return at once; train() consumes
+//     the request when it returns, so the next train() runs.
 //   * The progress callback always runs on the driver thread.
 //   * mode = lockstep: everything runs on the driver thread.
 //     mode = async: train() runs the neurons as tasks in the trainer's own oneTBB
@@ -14,8 +16,10 @@
 //     application that wants more worker threads than cores sets it). Environments
 //     are then stepped on worker threads, one thread at a time per environment.
 //     The runtime's own contract is at the top of src/runtime/async_runtime.hpp.
-//   * Exceptions thrown by an environment (or its factory) propagate out of train()
-//     on the driver thread, in both modes; the run stops, nothing hangs.
+//   * Exceptions thrown by an environment (or its factory), by the progress callback
+//     or by the episode callback propagate out of train() on the driver thread, in
+//     both modes, after every task of the run has finished; the run stops at a step
+//     boundary (the state stays consistent and can be saved), nothing hangs.
 //   * Environments are created through the EnvFactory on the driver thread.
 #pragma once
 
@@ -83,8 +87,9 @@ class DivergenceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Counters of the last asynchronous run, for tests and benchmarks: they prove that
-// no frame was lost or processed twice.
+// Counters of the last run, for tests and benchmarks. Async: they prove that no
+// frame was lost or processed twice. Lockstep: how many layer steps were split over
+// the executor and how many shard bodies ran (zero when every layer ran whole).
 struct RunStats {
   std::int64_t env_steps = 0;
   std::int64_t frames_created = 0;     // all levels
@@ -93,6 +98,8 @@ struct RunStats {
   std::int64_t shard_messages = 0;     // frames processed by all shards
   std::int64_t expected_messages = 0;  // frames published to a layer x its shard count
   std::int64_t tasks = 0;              // shard task executions
+  std::int64_t split_layer_steps = 0;  // lockstep: layer steps run as parallel shards
+  std::int64_t shard_bodies = 0;       // lockstep: shard bodies those steps ran
 };
 
 namespace runtime {
@@ -210,6 +217,7 @@ class Trainer {
   std::unique_ptr<runtime::Executor> executor_;
   EpisodeFn on_episode_;
   RunStats stats_;
+  std::atomic<std::int64_t> shard_bodies_{0};  // lockstep: counted by the shard bodies
 };
 
 }  // namespace coagent

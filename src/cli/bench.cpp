@@ -60,7 +60,7 @@ double run_once(TrainConfig c, std::int64_t steps, std::string* digest_out) {
   const auto t0 = std::chrono::steady_clock::now();
   t.train();
   const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (digest_out) *digest_out = digest(t.network());
+  if (digest_out) *digest_out = digest(t);
   return static_cast<double>(steps) / dt;
 }
 
@@ -69,6 +69,7 @@ double run_once(TrainConfig c, std::int64_t steps, std::string* digest_out) {
 int run_bench(const BenchOptions& o) {
   if (o.reps < 1 || o.reps > 100) throw std::invalid_argument("--reps must be in [1, 100]");
   if (!o.plot.empty()) check_output_path(o.plot, "--plot");
+  if (!o.csv.empty()) check_output_path(o.csv, "--csv");
   for (const auto& m : o.modes)
     if (m != "fused" && m != "lockstep" && m != "async")
       throw std::invalid_argument(fmt::format("--modes: '{}' is not fused, lockstep or async", m));

@@ -138,7 +138,7 @@ json inspect_json(const Trainer& t, const std::string& path) {
               {"steps", t.steps_done()},
               {"episodes", t.episodes_done()},
               {"layers", layers},
-              {"digest", digest(net)},
+              {"digest", digest(t)},
               {"settings", settings}};
 }
 
@@ -380,7 +380,7 @@ int cmd_train(const TrainArgs& a) {
     metrics->evaluation(r);
     metrics->finish();
   }
-  const std::string dig = digest(trainer->network());
+  const std::string dig = digest(*trainer);
   return print_train_result(a, json{{"env", cfg.env},
                                     {"rule", to_string(cfg.rule)},
                                     {"shape", trainer->network().shape()},
@@ -668,8 +668,10 @@ int run(int argc, char** argv) {
       auto ints = [](const std::string& text, const char* what) {
         std::vector<int> v;
         for (double x : parse_double_list(text, what)) {
-          if (x != static_cast<int>(x))
+          if (x != std::trunc(x))
             throw std::invalid_argument(fmt::format("{}: {} is not an integer", what, x));
+          if (x < INT_MIN || x > INT_MAX)  // before the cast, which would be undefined
+            throw std::invalid_argument(fmt::format("{}: {} is out of range", what, x));
           v.push_back(static_cast<int>(x));
         }
         return v;
@@ -688,7 +690,9 @@ int run(int argc, char** argv) {
         bench_opts.steps = parse_int(bench_steps, "--steps");
         if (bench_opts.steps < 1) throw std::invalid_argument("--steps must be at least 1");
       }
-      bench_opts.reps = static_cast<int>(parse_int(bench_reps, "--reps"));
+      const std::int64_t reps = parse_int(bench_reps, "--reps");
+      if (reps < 1 || reps > 100) throw std::invalid_argument("--reps must be in [1, 100]");
+      bench_opts.reps = static_cast<int>(reps);
       bench_opts.ddpg = !bench_no_ddpg;
       return run_bench(bench_opts);
     }

@@ -505,7 +505,19 @@ CLI::App* add_exp1_command(CLI::App& app, Exp1Options& o) {
   const ProbeConfig p;
   sub->add_option("--env", o.env, "environment")->default_str(e.env);
   sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("3");
-  sub->add_option("--seed", o.first_seed, "first seed")->default_str("1");
+  // CLI11 would read "-1" into the unsigned seed as 2^64 - 1.
+  sub->add_option("--seed", o.first_seed, "first seed")
+      ->default_str("1")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            try {
+              const std::int64_t v = parse_int(s, "--seed");
+              return v >= 0 ? std::string() : fmt::format("{} is negative", v);
+            } catch (const std::invalid_argument& err) {
+              return std::string(err.what());
+            }
+          },
+          "SEED"));
   sub->add_option("--out", o.out, "output directory for CSV files and plots (created)")
       ->default_str("exp1-out");
   sub->add_flag("--probe", o.probe, "run the gradient-alignment probe instead of Experiment 1");

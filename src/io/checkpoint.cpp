@@ -1,10 +1,9 @@
-// src/io/checkpoint.cpp — the checkpoint format (see coagent/checkpoint.hpp) and the
-// learned-state digest. The reader checks every length against what is left of the
+// src/io/checkpoint.cpp — the checkpoint container and reader (see
+// coagent/checkpoint.hpp; the state bytes are written by io/trainer_state.cpp). The reader checks every length against what is left of the
 // payload before allocating, so no file can make it crash or allocate wildly.
 #include "coagent/checkpoint.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,43 +19,17 @@
 #include <fmt/format.h>
 
 #include "io/byte_writer.hpp"
+#include "io/sha256.hpp"
+#include "io/trainer_state.hpp"
 
 namespace coagent {
 namespace {
 
 constexpr char kMagic[8] = {'C', 'O', 'A', 'G', 'E', 'N', 'T', '\n'};
 constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8;
-constexpr std::size_t kHashSize = 32;
+constexpr std::size_t kHashSize = io::kSha256Size;
 
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
-      throw std::runtime_error("SHA-256 is unavailable");
-  }
-  void update(const void* data, std::size_t size) {
-    if (size) EVP_DigestUpdate(ctx_.get(), data, size);
-  }
-  template <class T>
-  void update_vec(const std::vector<T>& v) {
-    update(v.data(), v.size() * sizeof(T));
-  }
-  std::array<unsigned char, kHashSize> finish() {
-    std::array<unsigned char, kHashSize> out{};
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_.get(), out.data(), &len);
-    return out;
-  }
-  static std::string hex(const std::array<unsigned char, kHashSize>& h) {
-    std::string s;
-    for (unsigned char c : h) s += fmt::format("{:02x}", c);
-    return s;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
-};
-
+using io::Sha256;
 using Writer = io::ByteWriter;
 
 class Reader {
@@ -110,29 +83,12 @@ class Reader {
   std::string path_;
 };
 
-void put_pcg(Writer& w, const Pcg32& r) {
-  w.put(r.state());
-  w.put(r.increment());
-}
-
 Pcg32 get_pcg(Reader& r) {
   Pcg32 p;
   const auto s = r.get<std::uint64_t>();
   const auto inc = r.get<std::uint64_t>();
   p.restore(s, inc);
   return p;
-}
-
-void put_traces(Writer& w, const std::vector<NeuronTrace>& t) {
-  w.put<std::uint64_t>(t.size());
-  for (const auto& x : t) {
-    w.put(x.y);
-    w.put(x.sp);
-    w.put(x.xi);
-    w.put(x.a);
-    w.put(x.g);
-    w.put(x.explored);
-  }
 }
 
 void get_traces(Reader& r, std::vector<NeuronTrace>& t) {
@@ -151,49 +107,7 @@ void get_traces(Reader& r, std::vector<NeuronTrace>& t) {
 std::vector<char> payload_of(const Trainer& t) {
   Writer w;
   w.put_str(config_to_text(t.config()));
-  w.put(t.steps_done());
-  w.put(t.episodes_done());
-  w.put_vec(t.recent_returns());
-  const Network& net = t.network();
-  w.put<std::uint32_t>(static_cast<std::uint32_t>(net.num_layers()));
-  for (int l = 0; l < net.num_layers(); ++l) {
-    const LayerState& L = net.layer(l);
-    const LayerParams& p = L.params;
-    w.put<std::int32_t>(p.fan_in);
-    w.put<std::int32_t>(p.width);
-    w.put_vec(p.K);
-    w.put_vec(p.b);
-    w.put_vec(p.cv);
-    w.put_vec(p.cc);
-    w.put_vec(p.wk);
-    w.put_vec(p.wa);
-    w.put<std::uint64_t>(L.rng.size());
-    for (const auto& r : L.rng) put_pcg(w, r);
-    put_traces(w, L.trace);
-    w.put_vec(L.noise);
-    w.put_vec(L.elig);
-    w.put_vec(L.elig_b);
-  }
-  w.put<std::uint32_t>(static_cast<std::uint32_t>(t.slots().size()));
-  for (const EnvSlot& s : t.slots()) {
-    w.put_vec(s.env->state());
-    w.put(s.env->elapsed_steps());
-    const auto rs = s.env->rng_state();
-    w.put(rs.first);
-    w.put(rs.second);
-    w.put_vec(s.obs);
-    w.put<std::int32_t>(s.parity);
-    w.put(s.episode_return);
-    w.put(s.episode_length);
-    w.put(s.episode_index);
-    w.put<std::uint64_t>(s.frames.size());
-    for (const auto& f : s.frames) w.put_vec(f);
-  }
-  if (const EnvCritic* c = t.env_critic()) {
-    w.put_vec(c->weights());
-    w.put_vec(c->traces());
-    w.put_vec(c->current_features());
-  }
+  io::put_trainer_state(w, t, io::StateBytes::checkpoint);
   return std::move(w.bytes());
 }
 
@@ -233,36 +147,6 @@ void write_all(int fd, const char* data, std::size_t size, const std::string& pa
     size -= static_cast<std::size_t>(n);
   }
 }
-
-}  // namespace
-
-std::string sha256_hex(const void* data, std::size_t size) {
-  Sha256 h;
-  h.update(data, size);
-  return Sha256::hex(h.finish());
-}
-
-std::string digest(const Network& net) {
-  Sha256 h;
-  for (int l = 0; l < net.num_layers(); ++l) {
-    const LayerState& L = net.layer(l);
-    const LayerParams& p = L.params;
-    h.update_vec(p.K);
-    h.update_vec(p.b);
-    h.update_vec(p.cv);
-    h.update_vec(p.cc);
-    h.update_vec(p.wk);
-    h.update_vec(p.wa);
-    for (const auto& r : L.rng) {
-      const std::uint64_t s[2] = {r.state(), r.increment()};
-      h.update(s, sizeof s);
-    }
-    h.update_vec(L.noise);
-  }
-  return Sha256::hex(h.finish());
-}
-
-namespace {
 
 void write_container(const std::vector<char>& payload, const std::string& path) {
   Sha256 h;

@@ -177,19 +177,29 @@ class AsyncRun {
       p.steps_per_second = dt > 0 ? static_cast<double>(p.step - base_steps_) / dt : 0.0;
       progress(p);
     };
+    // The callback is the application's code: whatever it throws is kept, the
+    // environments stop as for a stop request (the state stays resumable), and it
+    // propagates only after every task has finished with the frames this function owns.
+    auto report_or_halt = [&] {
+      try {
+        report();
+      } catch (...) {
+        fail(std::current_exception(), Halt::at_step_boundary);
+      }
+    };
     {
       std::unique_lock lock(done_mu_);
       while (!done_cv_.wait_for(lock, std::chrono::duration<double>(progress_seconds),
                                 [&] { return envs_done_ == E_; })) {
         lock.unlock();
-        report();
+        report_or_halt();
         lock.lock();
       }
     }
     ex_.wait_idle();
     write_back();
     t_.add_steps(steps_taken());
-    report();
+    if (!error_) report_or_halt();
     if (error_) std::rethrow_exception(error_);
 
     RunStats st;
@@ -323,7 +333,9 @@ class AsyncRun {
   }
 
   bool claim_step() {
-    if (halt_.load(std::memory_order_relaxed) || t_.stop_requested()) return false;
+    if (halt_.load(std::memory_order_relaxed) || soft_halt_.load(std::memory_order_relaxed) ||
+        t_.stop_requested())
+      return false;
     return base_steps_ + claimed_.fetch_add(1, std::memory_order_relaxed) < t_.config().steps;
   }
 
@@ -336,9 +348,11 @@ class AsyncRun {
     a.last_output = out;
     try {
       if (out->kind == FrameKind::last) {
-        {
+        try {
           std::lock_guard lock(episodes_mu_);
           t_.record_episode(a.episode_return, a.episode_length, e, base_steps_ + steps_taken());
+        } catch (...) {
+          fail(std::current_exception(), Halt::at_step_boundary);  // the episode callback
         }
         if (!halt_.load(std::memory_order_relaxed)) {
           slot.env->reset(std::nullopt, slot.obs);
@@ -361,13 +375,22 @@ class AsyncRun {
         return;
       }
     } catch (...) {
-      std::lock_guard lock(done_mu_);
-      if (!error_) error_ = std::current_exception();
-      halt_.store(true, std::memory_order_relaxed);
+      fail(std::current_exception(), Halt::now);
     }
     std::lock_guard lock(done_mu_);
     ++envs_done_;
     done_cv_.notify_all();
+  }
+
+  // now: an environment failed; nothing more is stepped or reset.
+  // at_step_boundary: an application callback failed; environments stop as for a
+  //   stop request (an episode that just ended still resets), so the state resumes.
+  enum class Halt { now, at_step_boundary };
+  // Keeps the first error and makes every actor stop producing.
+  void fail(std::exception_ptr e, Halt how) {
+    std::lock_guard lock(done_mu_);
+    if (!error_) error_ = std::move(e);
+    (how == Halt::now ? halt_ : soft_halt_).store(true, std::memory_order_relaxed);
   }
 
   void write_back() {
@@ -403,7 +426,7 @@ class AsyncRun {
   std::int64_t base_steps_ = 0;
   std::atomic<std::int64_t> claimed_{0};
   std::atomic<std::int64_t> created_{0}, released_{0}, misses_{0};
-  std::atomic<bool> halt_{false};
+  std::atomic<bool> halt_{false}, soft_halt_{false};
   std::mutex episodes_mu_;
   std::mutex critic_mu_;  // the environment critic: shared by every environment actor
   std::mutex done_mu_;

@@ -54,9 +54,11 @@
 // Emit, then learn. A shard emits its slice and, if it is the last writer,
 // publishes the frame before it learns: learning is off the critical path.
 //
-// Errors and stopping. An exception from an environment (or anywhere in a task) is
+// Errors and stopping. An exception from an environment, an episode callback (or
+// anywhere in a task) or from the progress callback on the calling thread is
 // caught, the first one is kept, and every actor stops producing; tasks drain what
-// is in flight and the run rethrows it on the calling thread. A stop request makes
+// is in flight, the calling thread waits until the executor is idle (the frames and
+// shards live in its stack frame) and only then rethrows it. A stop request makes
 // environments stop acting at their next step; frames in flight complete.
 #pragma once
 

@@ -98,7 +98,9 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
       continue;
     }
     // Lockstep over shards: a barrier per layer; any split gives identical results.
+    ++stats_.split_layer_steps;
     executor_->parallel_for(shards, [&](int s) {
+      shard_bodies_.fetch_add(1, std::memory_order_relaxed);
       const int b = s * size;
       neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + size),
                    half(l, prev), half(l, cur), signal, kind, half(l + 1, cur), explore);
@@ -181,8 +183,13 @@ void Trainer::use_executor(std::unique_ptr<runtime::Executor> executor) {
 }
 
 void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
-  stop_.store(false, std::memory_order_relaxed);
+  // However train() ends (budget, stop, an exception), the stop request is consumed.
+  struct ConsumeStop {
+    std::atomic<bool>& stop;
+    ~ConsumeStop() { stop.store(false, std::memory_order_relaxed); }
+  } consume{stop_};
   stats_ = RunStats{};
+  shard_bodies_.store(0, std::memory_order_relaxed);
   if (cfg_.mode == Mode::async) {
     if (!executor_) executor_ = runtime::make_default_executor(cfg_.threads);
     stats_ = runtime::run_async(*this, *executor_, cfg_.shard_size,
@@ -193,6 +200,7 @@ void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
   } else {
     if (cfg_.threads != 1 && !executor_) executor_ = runtime::make_default_executor(cfg_.threads);
     train_lockstep(progress, progress_every);
+    stats_.shard_bodies = shard_bodies_.load(std::memory_order_relaxed);
   }
   check_finite();
 }
@@ -232,8 +240,11 @@ void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_e
     const StepSignal signal{static_cast<float>(r.reward * cfg_.reward_scale), r.terminated};
     if (r.terminated || r.truncated) {
       forward(slot, e, signal, FrameKind::last);
-      record_episode(slot.episode_return, slot.episode_length, e, steps_);
+      const double ret = slot.episode_return;
+      const std::int64_t length = slot.episode_length;
+      // Reset first: if the episode callback throws, the state is still a step boundary.
       start_episode(slot, e, std::nullopt);
+      record_episode(ret, length, e, steps_);
     } else {
       forward(slot, e, signal, FrameKind::mid);
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bad-input table: every door of the CLI fed bad input. Each case must exit 2
-# with exactly one line on stderr, and must neither create the output file nor
-# change an existing one.
+# with exactly one line on stderr (containing $EXPECT where a case sets it), and must
+# neither create an output file (any new* path) nor change an existing one.
 set -u
 bin=${1:?usage: bad_input.sh path/to/coagent}
 tmp=$(mktemp -d)
@@ -10,6 +10,8 @@ fail=0; n=0
 
 # Fixtures.
 "$bin" train --env chain --steps 300 --hidden 4 --mode lockstep --save "$tmp/good.ckpt" --eval-episodes 1 > /dev/null
+tiny_ddpg=(--ddpg-actor-hidden 4 --ddpg-critic-hidden 4 --ddpg-learning-starts 20 --ddpg-batch-size 4)
+"$bin" train --algo ddpg --env chain --steps 100 "${tiny_ddpg[@]}" --save "$tmp/ddpg.ckpt" --eval-episodes 1 > /dev/null
 size=$(stat -c %s "$tmp/good.ckpt")
 head -c $((size / 2)) "$tmp/good.ckpt" > "$tmp/truncated.ckpt"
 cp "$tmp/good.ckpt" "$tmp/flipped.ckpt"
@@ -29,14 +31,16 @@ run_case() {
   local name=$1; shift
   n=$((n + 1))
   cp "$tmp/good.ckpt" "$target"              # an existing output that must survive
+  rm -rf "$tmp"/new*                         # what an earlier failing case created
   local before; before=$(sha256sum < "$target")
   "$@" > "$tmp/stdout" 2> "$tmp/stderr" < "${STDIN:-/dev/null}"
   local rc=$? lines; lines=$(wc -l < "$tmp/stderr")
   local after; after=$(sha256sum < "$target")
   local leftovers; leftovers=$(find "$tmp" -maxdepth 1 -name 'out.ckpt.tmp.*' | wc -l)
-  local new; new=$(find "$tmp" -maxdepth 1 -name 'new.ckpt*' | wc -l)
-  if [ $rc -ne 2 ] || [ "$lines" -ne 1 ] || [ "$before" != "$after" ] || [ "$leftovers" -ne 0 ] || [ "$new" -ne 0 ]; then
-    echo "FAIL [$name]: exit $rc, $lines stderr lines, output $( [ "$before" = "$after" ] && echo intact || echo CHANGED), $new new files"
+  local new; new=$(find "$tmp" -maxdepth 1 -name 'new*' | wc -l)
+  local named=1; [ -z "${EXPECT:-}" ] || grep -qF -- "$EXPECT" "$tmp/stderr" || named=0
+  if [ $rc -ne 2 ] || [ "$lines" -ne 1 ] || [ "$before" != "$after" ] || [ "$leftovers" -ne 0 ] || [ "$new" -ne 0 ] || [ $named -ne 1 ]; then
+    echo "FAIL [$name]: exit $rc, $lines stderr lines, output $( [ "$before" = "$after" ] && echo intact || echo CHANGED), $new new files$( [ $named -eq 1 ] || echo ", no '$EXPECT' in the message")"
     sed 's/^/    /' "$tmp/stderr"
     fail=1
   else
@@ -110,6 +114,100 @@ printf 'abc\n' > "$tmp/in1"; STDIN="$tmp/in1" run_case "replay non-numeric actio
 printf 'nan\n' > "$tmp/in2"; STDIN="$tmp/in2" run_case "replay nan action" "$bin" replay --env pendulum --state 0,0
 printf '1 2\n' > "$tmp/in3"; STDIN="$tmp/in3" run_case "replay action count" "$bin" replay --env mountaincar
 printf '0.5\n1e400\n' > "$tmp/in4"; STDIN="$tmp/in4" run_case "replay overflowing action" "$bin" replay --env mountaincar
+
+# bench and exp1: each case is a tiny run with one flag replaced, so that input wrongly
+# accepted finishes quickly (and fails the case). The message must name the flag.
+run_with() {  # run_with NAME FLAG VALUE SUBCOMMAND DEFAULTS-ARRAY-NAME [EXTRA...]
+  local name=$1 flag=$2 value=$3 sub=$4; local -n defaults=$5; shift 5
+  local -A a=(); local k args=()
+  for ((k = 0; k < ${#defaults[@]}; k += 2)); do a[${defaults[k]}]=${defaults[k+1]}; done
+  a[$flag]=$value
+  for k in "${!a[@]}"; do args+=("$k" "${a[$k]}"); done
+  EXPECT=${EXPECT:-${flag#--}} run_case "$sub $name" "$bin" "$sub" "${args[@]}" "$@"
+}
+bench_defaults=(--steps 50 --reps 1 --threads 1 --modes fused --shard-sizes 1 --envs 1 --net 4
+                --rule linear --env chain --csv "$tmp/new.csv")
+bench_case() { run_with "$1" "$2" "$3" bench bench_defaults --no-ddpg; }
+bench_case "zero threads"             --threads 0
+bench_case "negative threads"         --threads -1
+bench_case "non-numeric threads"      --threads abc
+bench_case "fractional threads"       --threads 1.5
+bench_case "threads beyond int"       --threads 4294967297
+bench_case "empty thread in list"     --threads 1,,2
+bench_case "non-numeric shard size"   --shard-sizes x
+bench_case "negative shard size"      --shard-sizes -1
+bench_case "zero envs"                --envs 0
+bench_case "non-numeric envs"         --envs abc
+bench_case "zero reps"                --reps 0
+bench_case "too many reps"            --reps 101
+bench_case "reps beyond int"          --reps 4294967297
+bench_case "non-numeric reps"         --reps x
+bench_case "zero steps"               --steps 0
+bench_case "negative steps"           --steps -5
+bench_case "non-numeric steps"        --steps abc
+bench_case "unknown mode"             --modes turbo
+bench_case "empty mode in list"       --modes fused,
+bench_case "unknown rule"             --rule hebb
+bench_case "garbage net"              --net garbage
+bench_case "zero-width net"           --net 0
+EXPECT=environment bench_case "unknown env" --env nope
+bench_case "plot into missing dir"    --plot "$tmp/missing/new.png"
+bench_case "csv into missing dir"     --csv "$tmp/missing/new.csv"
+bench_case "csv onto a directory"     --csv "$tmp/dir.ckpt"
+
+exp1_defaults=(--out "$tmp/new.exp1" --seeds 1 --seed 1 --jobs 1 --phase1-steps 10 --phase2-steps 10
+               --checkpoint-every 5 --probe-states 4 --eval-episodes 1 --sub-critic-hidden 4
+               --probe-steps 10 --probe-every 5)
+exp1_case() { run_with "$1" "$2" "$3" exp1 exp1_defaults --no-plot "${@:4}"; }
+EXPECT=environment exp1_case "unknown env" --env nope
+exp1_case "zero seeds"                --seeds 0
+exp1_case "too many seeds"            --seeds 1001
+exp1_case "non-numeric seeds"         --seeds abc
+exp1_case "negative seed"             --seed -1
+exp1_case "seed beyond 9.2e18"        --seed 18446744073709551615
+exp1_case "non-numeric seed"          --seed abc
+exp1_case "negative jobs"             --jobs -1
+exp1_case "too many jobs"             --jobs 2000
+exp1_case "zero phase1 steps"         --phase1-steps 0
+exp1_case "negative phase2 steps"     --phase2-steps -1
+exp1_case "zero checkpoint-every"     --checkpoint-every 0
+exp1_case "zero probe states"         --probe-states 0
+exp1_case "zero eval episodes"        --eval-episodes 0
+exp1_case "zero sub-critic width"     --sub-critic-hidden 0
+exp1_case "non-numeric sub-critic"    --sub-critic-hidden 8,x
+exp1_case "nine sub-critic layers"    --sub-critic-hidden 1,1,1,1,1,1,1,1,1
+exp1_case "NaN sub-critic lr"         --sub-critic-lr nan
+exp1_case "negative sub-critic lr"    --sub-critic-lr -1
+exp1_case "malformed sub-critic lr"   --sub-critic-lr 0.1x
+exp1_case "probe zero steps"          --probe-steps 0 --probe
+exp1_case "probe zero every"          --probe-every 0 --probe
+exp1_case "probe alpha-critic > 1"    --probe-alpha-critic 2 --probe
+exp1_case "probe NaN alpha-value"     --probe-alpha-value nan --probe
+exp1_case "probe negative noise"      --probe-hidden-noise -1 --probe
+EXPECT=gamma exp1_case "ddpg gamma out of range" --ddpg-gamma 2
+EXPECT=precision exp1_case "ddpg unknown precision" --ddpg-precision float16
+exp1_case "ddpg unknown setting"      --ddpg-gama 0.5
+exp1_case "empty out"                 --out ""
+EXPECT="--out" exp1_case "out is a file" --out "$tmp/good.ckpt"
+
+# --algo ddpg: the local-rule-only doors are closed, and --ddpg-* needs --algo ddpg.
+D=(train --algo ddpg --env chain --steps 100 --eval-episodes 1)
+EXPECT="--algo"       run_case "ddpg resume"                 "$bin" "${D[@]}" --resume "$tmp/good.ckpt" --save "$tmp/new.ckpt"
+EXPECT="--metrics"    run_case "ddpg metrics"                "$bin" "${D[@]}" "${tiny_ddpg[@]}" --metrics "$tmp/new.jsonl" --save "$tmp/new.ckpt"
+EXPECT="--checkpoint-every" run_case "ddpg checkpoint-every" "$bin" "${D[@]}" "${tiny_ddpg[@]}" --checkpoint-every 10 --save "$tmp/new.ckpt"
+EXPECT="--rule"       run_case "ddpg with a local rule"      "$bin" "${D[@]}" "${tiny_ddpg[@]}" --rule perturb --save "$tmp/new.ckpt"
+EXPECT="--hidden"     run_case "ddpg with --hidden"          "$bin" "${D[@]}" "${tiny_ddpg[@]}" --hidden 8 --save "$tmp/new.ckpt"
+EXPECT="--mode"       run_case "ddpg with --mode"            "$bin" "${D[@]}" "${tiny_ddpg[@]}" --mode lockstep --save "$tmp/new.ckpt"
+EXPECT="gamma"        run_case "ddpg gamma out of range"     "$bin" "${D[@]}" "${tiny_ddpg[@]}" --ddpg-gamma 2 --save "$tmp/new.ckpt"
+EXPECT="precision"    run_case "ddpg unknown precision"      "$bin" "${D[@]}" "${tiny_ddpg[@]}" --ddpg-precision float16 --save "$tmp/new.ckpt"
+EXPECT="noise"        run_case "ddpg unknown noise"          "$bin" "${D[@]}" "${tiny_ddpg[@]}" --ddpg-noise brown --save "$tmp/new.ckpt"
+EXPECT="buffer-size"  run_case "ddpg zero buffer"            "$bin" "${D[@]}" "${tiny_ddpg[@]}" --ddpg-buffer-size 0 --save "$tmp/new.ckpt"
+EXPECT="--ddpg-gamma needs --algo ddpg" run_case "ddpg flag without --algo ddpg" "$bin" "${T[@]}" --ddpg-gamma 0.9 --save "$tmp/new.ckpt"
+EXPECT="--ddpg-tau needs --algo ddpg"   run_case "ddpg flag with --algo local"   "$bin" "${T[@]}" --algo local --ddpg-tau 0.1 --save "$tmp/new.ckpt"
+EXPECT="--ddpg-tau needs --algo ddpg"   run_case "ddpg flag on a resume"         "$bin" train --resume "$tmp/good.ckpt" --ddpg-tau 0.1 --save "$tmp/new.ckpt"
+EXPECT="ddpg"         run_case "resume a ddpg checkpoint"    "$bin" train --resume "$tmp/ddpg.ckpt" --steps 200 --save "$tmp/new.ckpt"
+EXPECT="algo"         run_case "unknown algo"                "$bin" "${T[@]}" --algo backprop --save "$tmp/new.ckpt"
+EXPECT="--ascii"      run_case "eval --ascii of ddpg"        "$bin" eval --load "$tmp/ddpg.ckpt" --ascii
 
 # A flipped byte anywhere says "corrupt".
 grep -q corrupt < <("$bin" eval --load "$tmp/flipped.ckpt" 2>&1) || { echo "FAIL: flipped byte message lacks 'corrupt'"; fail=1; }

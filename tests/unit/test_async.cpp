@@ -3,28 +3,22 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <limits>
 #include <thread>
 
 #include "coagent/checkpoint.hpp"
 #include "coagent/trainer.hpp"
 #include "runtime/executor.hpp"
+#include "runtime_test_support.hpp"
 
 namespace coagent {
 namespace {
 
-// Fails (instead of hanging CI) if `f` does not finish in time.
-template <class F>
-void with_watchdog(const char* what, F&& f, int seconds = 120) {
-  auto fut = std::async(std::launch::async, std::forward<F>(f));
-  if (fut.wait_for(std::chrono::seconds(seconds)) != std::future_status::ready) {
-    std::fprintf(stderr, "watchdog: %s did not finish in %d s (hung run)\n", what, seconds);
-    std::fflush(stderr);
-    std::_Exit(1);
-  }
-  fut.get();
-}
+using testing::make_executor;
+using testing::with_watchdog;
 
 TrainConfig small_config(Mode mode, std::uint64_t seed = 3) {
   TrainConfig c;
@@ -36,13 +30,6 @@ TrainConfig small_config(Mode mode, std::uint64_t seed = 3) {
   c.noise_scale = {0.1, 0.05, 0.5};
   c.explore_fraction = {0.5, 1.0, 1.0};
   return c;
-}
-
-std::unique_ptr<runtime::Executor> make_executor(bool tbb, int workers) {
-#if defined(__SANITIZE_THREAD__)
-  tbb = false;  // Debian's libtbb is not instrumented: TSan checks our own synchronisation
-#endif
-  return tbb ? runtime::make_tbb_executor(workers) : runtime::make_thread_executor(workers);
 }
 
 void expect_consistent(const RunStats& s, std::int64_t steps) {
@@ -82,76 +69,201 @@ INSTANTIATE_TEST_SUITE_P(
 
 // `coagent bench`'s fused loop (lockstep, one thread, whole layers) and lockstep
 // split into shards run in parallel with a barrier per layer compute the same thing.
+// The second hidden layer (128 x padded(256) = 32768 weights) is above the size from
+// which lockstep splits a layer, so the parallel path really runs.
 TEST(Lockstep, FusedEqualsShardedParallelLockstep) {
   for (int envs : {1, 3}) {
     TrainConfig fused_cfg = small_config(Mode::lockstep);
+    fused_cfg.hidden = {256, 128};
+    fused_cfg.steps = 600;
     fused_cfg.envs = envs;
     fused_cfg.threads = 1;
     Trainer fused(fused_cfg);
     fused.train();
+    EXPECT_EQ(fused.last_run_stats().split_layer_steps, 0);
     for (int workers : {2, 4}) {
-      for (int shard : {1, 5}) {
+      for (int shard : {1, 5, 0}) {
         TrainConfig cfg = fused_cfg;
         cfg.threads = workers;
         cfg.shard_size = shard;
         Trainer t(cfg);
         t.use_executor(make_executor(true, workers));
         with_watchdog("sharded lockstep", [&] { t.train(); });
-        EXPECT_EQ(digest(t.network()), digest(fused.network()))
+        const RunStats& s = t.last_run_stats();
+        // Every step splits the second layer (and only it) into more than one shard.
+        EXPECT_EQ(s.split_layer_steps, cfg.steps) << "workers " << workers << " shard " << shard;
+        EXPECT_GE(s.shard_bodies, 2 * s.split_layer_steps) << "one shard per split layer";
+        EXPECT_EQ(digest(t), digest(fused))
             << "envs " << envs << " workers " << workers << " shard " << shard;
       }
     }
   }
 }
 
+// Many environments in flight, every rule (perturb: the environment critic is
+// written by every environment actor under its lock, which TSan then checks).
 TEST(Async, ManyEnvironmentsLoseNoFrame) {
-  for (int envs : {3, 8}) {
-    for (int shard : {1, 3, 64}) {
-      TrainConfig cfg = small_config(Mode::async);
-      cfg.envs = envs;
-      cfg.shard_size = shard;
-      cfg.env = "chain";  // short episodes: many episode boundaries
-      Trainer t(cfg);
-      t.use_executor(make_executor(true, 4));
-      with_watchdog("many envs", [&] { t.train(); });
-      expect_consistent(t.last_run_stats(), cfg.steps);
-      EXPECT_EQ(t.steps_done(), cfg.steps);
-      EXPECT_GT(t.episodes_done(), 0);
+  for (Rule rule : {Rule::linear, Rule::compatible, Rule::perturb}) {
+    for (int envs : {3, 8}) {
+      for (int shard : {1, 3, 64}) {
+        TrainConfig cfg = small_config(Mode::async);
+        cfg.rule = rule;
+        cfg.critic_features = 64;
+        cfg.envs = envs;
+        cfg.shard_size = shard;
+        cfg.env = "chain";  // short episodes: many episode boundaries
+        Trainer t(cfg);
+        t.use_executor(make_executor(true, 4));
+        with_watchdog("many envs", [&] { t.train(); });
+        expect_consistent(t.last_run_stats(), cfg.steps);
+        EXPECT_EQ(t.steps_done(), cfg.steps);
+        EXPECT_GT(t.episodes_done(), 0);
+        t.check_finite();
+      }
     }
   }
 }
 
+// A stop requested from the progress callback (on the driver thread, while frames
+// are in flight): the run ends at a step boundary and continues in either mode.
 TEST(Async, StopWithWorkInFlightIsCleanAndResumable) {
-  TrainConfig cfg = small_config(Mode::async);
-  cfg.steps = 2000000;
-  cfg.envs = 4;
-  Trainer t(cfg);
-  t.use_executor(make_executor(true, 4));
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    t.request_stop();
-  });
-  with_watchdog("stop", [&] { t.train(); });
-  stopper.join();
-  const auto& s = t.last_run_stats();
-  EXPECT_LT(t.steps_done(), cfg.steps);
-  EXPECT_EQ(s.shard_messages, s.expected_messages);
-  EXPECT_EQ(s.frames_created, s.frames_released);
-  // The stopped run continues, in either mode.
-  t.mutable_config().steps = t.steps_done() + 500;
-  t.mutable_config().mode = Mode::lockstep;
-  t.train();
-  EXPECT_EQ(t.steps_done(), t.config().steps);
-  t.mutable_config().steps += 500;
-  t.mutable_config().mode = Mode::async;
-  with_watchdog("resume", [&] { t.train(); });
-  EXPECT_EQ(t.steps_done(), t.config().steps);
+  for (bool tbb : {true, false}) {
+    TrainConfig cfg = small_config(Mode::async);
+    cfg.steps = 2000000;
+    cfg.envs = 4;
+    Trainer t(cfg);
+    t.use_executor(make_executor(tbb, 4));
+    int calls = 0;
+    with_watchdog("stop", [&] {
+      t.train([&](const TrainProgress& p) {
+        ++calls;
+        if (p.step > 0) t.request_stop();
+      });
+    });
+    const auto& s = t.last_run_stats();
+    EXPECT_GT(t.steps_done(), 0);
+    EXPECT_LT(t.steps_done(), cfg.steps);
+    EXPECT_EQ(s.env_steps, t.steps_done());
+    EXPECT_EQ(s.shard_messages, s.expected_messages);
+    EXPECT_EQ(s.frames_created, s.frames_released);
+    EXPECT_GE(calls, 2);  // the call that stopped it and the final one
+    EXPECT_FALSE(t.stop_requested()) << "train() consumes the request";
+    // The stopped run continues, in either mode.
+    t.mutable_config().steps = t.steps_done() + 500;
+    t.mutable_config().mode = Mode::lockstep;
+    t.train();
+    EXPECT_EQ(t.steps_done(), t.config().steps);
+    t.mutable_config().steps += 500;
+    t.mutable_config().mode = Mode::async;
+    with_watchdog("resume", [&] { t.train(); });
+    EXPECT_EQ(t.steps_done(), t.config().steps);
+    expect_consistent(t.last_run_stats(), 500);
+  }
 }
 
-// An environment whose step throws after a while.
+// A request made before train() is not lost: train() returns at once, and the one
+// after it runs.
+TEST(Async, StopRequestedBeforeTrainIsHonouredOnce) {
+  for (Mode mode : {Mode::lockstep, Mode::async}) {
+    Trainer t(small_config(mode));
+    t.use_executor(make_executor(true, 2));
+    t.request_stop();
+    with_watchdog("stopped before", [&] { t.train(); });
+    EXPECT_EQ(t.steps_done(), 0) << to_string(mode);
+    with_watchdog("after", [&] { t.train(); });
+    EXPECT_EQ(t.steps_done(), t.config().steps) << to_string(mode);
+  }
+}
+
+struct CallbackFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The progress or the episode callback throws while shard tasks are running: train()
+// waits for them, then rethrows; the state is a step boundary that saves and resumes.
+TEST(Async, CallbackExceptionWaitsForTasksThenPropagates) {
+  for (bool tbb : {true, false}) {
+    for (bool episode_callback : {false, true}) {
+      SCOPED_TRACE(std::string(tbb ? "tbb" : "threads") + (episode_callback ? ", episode" : ", progress"));
+      TrainConfig cfg = small_config(Mode::async);
+      cfg.env = "chain";
+      cfg.steps = 2000000;
+      cfg.envs = 4;
+      cfg.threads = 2;
+      Trainer t(cfg);
+      t.use_executor(make_executor(tbb, 2));
+      if (episode_callback)
+        t.set_episode_callback([](const EpisodeRecord& e) {
+          if (e.episode >= 5) throw CallbackFailure("episode callback failed");
+        });
+      with_watchdog("callback throws", [&] {
+        try {
+          t.train([&](const TrainProgress& p) {
+            if (!episode_callback && p.step > 0) throw CallbackFailure("progress callback failed");
+          });
+          ADD_FAILURE() << "no exception";
+        } catch (const CallbackFailure& e) {
+          EXPECT_NE(std::string(e.what()).find("callback failed"), std::string::npos);
+        }
+      });
+      EXPECT_GT(t.steps_done(), 0);
+      EXPECT_LT(t.steps_done(), cfg.steps);
+      // Every environment stands at a step boundary inside a live episode (one that
+      // just ended was reset): not past its time limit, not at the goal.
+      for (const EnvSlot& slot : t.slots()) {
+        EXPECT_LT(slot.episode_length, slot.env->max_episode_steps());
+        EXPECT_LT(slot.env->state()[0], 100.0) << "an environment was left at the goal";
+      }
+      t.set_episode_callback({});
+      // Saved and loaded, the run continues to its budget.
+      const std::string path = ::testing::TempDir() + "coagent_callback_throws.ckpt";
+      save_checkpoint(t, path);
+      auto resumed = load_checkpoint(path);
+      EXPECT_EQ(digest(*resumed), digest(t));
+      resumed->mutable_config().steps = t.steps_done() + 800;
+      resumed->use_executor(make_executor(tbb, 2));
+      with_watchdog("after the exception", [&] { resumed->train(); });
+      EXPECT_EQ(resumed->steps_done(), resumed->config().steps);
+      expect_consistent(resumed->last_run_stats(), 800);
+      std::remove(path.c_str());
+    }
+  }
+}
+
+// With one environment the run that the episode callback stopped by throwing (in
+// lockstep, or async on either executor) is the run a stop request from the same
+// callback ends in lockstep, bit for bit.
+TEST(Async, EpisodeCallbackExceptionStopsAtTheStepBoundaryOfAStop) {
+  TrainConfig cfg = small_config(Mode::lockstep);
+  cfg.env = "chain";
+  cfg.steps = 2000000;
+  Trainer ref(cfg);
+  ref.set_episode_callback([&](const EpisodeRecord& e) {
+    if (e.episode >= 3) ref.request_stop();
+  });
+  ref.train();
+  ASSERT_EQ(ref.episodes_done(), 3);
+  for (int run = 0; run < 3; ++run) {
+    const bool tbb = run == 1;
+    cfg.mode = run == 0 ? Mode::lockstep : Mode::async;
+    Trainer t(cfg);
+    t.use_executor(make_executor(tbb, 2));
+    t.set_episode_callback([](const EpisodeRecord& e) {
+      if (e.episode >= 3) throw CallbackFailure("episode callback failed");
+    });
+    with_watchdog("episode callback throws", [&] {
+      EXPECT_THROW(t.train(), CallbackFailure);
+    });
+    EXPECT_EQ(digest(t), digest(ref)) << (run == 0 ? "lockstep" : tbb ? "async, tbb" : "async, threads");
+  }
+}
+
+// An environment that fails after a while: its step throws, or (infinite_reward) it
+// returns an infinite reward from then on.
 class FailingEnv final : public Env {
  public:
-  explicit FailingEnv(int fail_at) : inner_(make_env("chain")), fail_at_(fail_at) {}
+  explicit FailingEnv(int fail_at, bool infinite_reward = false)
+      : inner_(make_env("chain")), fail_at_(fail_at), infinite_reward_(infinite_reward) {}
   std::string_view name() const override { return "failing"; }
   int observation_size() const override { return inner_->observation_size(); }
   int action_size() const override { return inner_->action_size(); }
@@ -160,7 +272,13 @@ class FailingEnv final : public Env {
   std::int64_t max_episode_steps() const override { return inner_->max_episode_steps(); }
   void reset(std::optional<std::uint64_t> seed, std::span<double> obs) override { inner_->reset(seed, obs); }
   StepResult step(std::span<const double> a, std::span<double> obs) override {
-    if (++steps_ == fail_at_) throw std::runtime_error("sensor failure at step " + std::to_string(steps_));
+    ++steps_;
+    if (infinite_reward_ && steps_ >= fail_at_) {
+      StepResult r = inner_->step(a, obs);
+      r.reward = std::numeric_limits<double>::infinity();
+      return r;
+    }
+    if (steps_ == fail_at_) throw std::runtime_error("sensor failure at step " + std::to_string(steps_));
     return inner_->step(a, obs);
   }
   std::vector<double> state() const override { return inner_->state(); }
@@ -177,6 +295,7 @@ class FailingEnv final : public Env {
  private:
   std::unique_ptr<Env> inner_;
   int fail_at_;
+  bool infinite_reward_;
   int steps_ = 0;
 };
 
@@ -199,10 +318,45 @@ TEST(Async, EnvironmentExceptionComesBackFromTrain) {
   }
 }
 
-// With many environments in flight, async learns as well as lockstep: the same
-// success rate on `chain` over 10 seeds at a fixed budget.
+// The divergence guard: an environment that starts returning +inf poisons the
+// parameters within a step or two; train() then throws DivergenceError naming the
+// layer, the neuron and the step, in both modes and for every rule.
+TEST(Async, InfiniteRewardIsCaughtAsDivergence) {
+  for (Mode mode : {Mode::lockstep, Mode::async}) {
+    for (Rule rule : {Rule::linear, Rule::compatible, Rule::perturb}) {
+      TrainConfig cfg = small_config(mode);
+      cfg.env = "failing";
+      cfg.rule = rule;
+      cfg.critic_features = 64;
+      cfg.envs = mode == Mode::async ? 3 : 1;
+      cfg.steps = 5000;
+      Trainer t(cfg, [] { return std::make_unique<FailingEnv>(300, true); });
+      t.use_executor(make_executor(true, 2));
+      with_watchdog("infinite reward", [&] {
+        try {
+          t.train();
+          ADD_FAILURE() << "no DivergenceError, " << to_string(mode) << " " << to_string(rule);
+        } catch (const DivergenceError& e) {
+          const std::string m = e.what();
+          EXPECT_NE(m.find("diverged: layer "), std::string::npos) << m;
+          EXPECT_NE(m.find(", neuron "), std::string::npos) << m;
+          EXPECT_NE(m.find(" at step "), std::string::npos) << m;
+          EXPECT_TRUE(m.find("nan") != std::string::npos || m.find("inf") != std::string::npos) << m;
+        }
+      });
+      EXPECT_LT(t.steps_done(), cfg.steps) << to_string(mode) << " " << to_string(rule);
+    }
+  }
+}
+
+// With many environments in flight, async learns as well as lockstep. Which
+// environment's frame a neuron sees first depends on scheduling, so this compares
+// learning, not bits: over 10 seeds at a fixed budget lockstep (deterministic)
+// solves all 10 and async at least 9 — measured 10/10 in each of 30 repetitions on 2
+// cores under load; the margin of one seed is for an interleaving that the scheduler
+// has not produced here — while the untrained networks of the same seeds solve 2.
 TEST(Async, ManyEnvironmentsLearnChainAsWellAsLockstep) {
-  int solved[2] = {0, 0};
+  int solved[2] = {0, 0}, untrained = 0;
   for (int m = 0; m < 2; ++m) {
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
       TrainConfig cfg;
@@ -214,13 +368,16 @@ TEST(Async, ManyEnvironmentsLearnChainAsWellAsLockstep) {
       cfg.mode = m == 0 ? Mode::lockstep : Mode::async;
       Trainer t(cfg);
       t.use_executor(make_executor(true, 2));
+      if (m == 0) untrained += t.evaluate(1, 5).solved ? 1 : 0;
       with_watchdog("chain", [&] { t.train(); });
       solved[m] += t.evaluate(1, 5).solved ? 1 : 0;
     }
   }
-  std::printf("chain, 8 envs, 10 seeds: lockstep %d/10, async %d/10\n", solved[0], solved[1]);
-  EXPECT_EQ(solved[0], 10);
-  EXPECT_EQ(solved[1], 10);
+  std::printf("chain, 8 envs, 10 seeds: untrained %d/10, lockstep %d/10, async %d/10\n", untrained,
+              solved[0], solved[1]);
+  EXPECT_EQ(solved[0], 10);  // lockstep is deterministic
+  EXPECT_GE(solved[1], 9);
+  EXPECT_LE(untrained, 3);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Environments against values computed by hand from Gymnasium's equations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -208,14 +209,21 @@ TEST(MountainCar, ResetDrawsPositionInRangeKeptInDouble) {
   auto env = make_env("mountaincar");
   std::vector<double> obs(2);
   bool some_not_float = false;
+  double lo = 0.0, hi = -1.0;
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     env->reset(seed, obs);
     EXPECT_GE(obs[0], -0.6);
     EXPECT_LT(obs[0], -0.4);
     EXPECT_EQ(obs[1], 0.0);
     if (f32(obs[0]) != obs[0]) some_not_float = true;
+    lo = std::min(lo, obs[0]);
+    hi = std::max(hi, obs[0]);
   }
   EXPECT_TRUE(some_not_float);
+  // Spread over the range, not a constant start (50 uniform draws: the extremes
+  // fall within 0.02 of the ends with probability 1 - 2 * 0.9^50).
+  EXPECT_LT(lo, -0.58);
+  EXPECT_GT(hi, -0.42);
 }
 
 TEST(MountainCar, SameSeedSameStart) {
@@ -287,13 +295,28 @@ TEST(Pendulum, TruncatedAfter200StepsNeverTerminated) {
 TEST(Pendulum, ResetRanges) {
   auto env = make_env("pendulum");
   std::vector<double> obs(3);
+  double th_lo = 0, th_hi = 0, dot_lo = 0, dot_hi = 0;
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     env->reset(seed, obs);
     const auto st = env->state();
     EXPECT_LE(std::abs(st[0]), std::numbers::pi);
     EXPECT_LE(std::abs(st[1]), 1.0);
-    EXPECT_NEAR(obs[0] * obs[0] + obs[1] * obs[1], 1.0, 1e-6);
+    // The observation is (cos th, sin th, thdot) of that state, as float32.
+    EXPECT_EQ(obs[0], f32(std::cos(st[0])));
+    EXPECT_EQ(obs[1], f32(std::sin(st[0])));
+    EXPECT_EQ(obs[2], f32(st[1]));
+    th_lo = std::min(th_lo, st[0]);
+    th_hi = std::max(th_hi, st[0]);
+    dot_lo = std::min(dot_lo, st[1]);
+    dot_hi = std::max(dot_hi, st[1]);
   }
+  // Both draws spread over their ranges, not a constant start: each end's outer 10%
+  // is missed by all 50 uniform draws with probability 0.9^50 < 0.01 (and the
+  // seeds are fixed).
+  EXPECT_LT(th_lo, -2.5);
+  EXPECT_GT(th_hi, 2.5);
+  EXPECT_LT(dot_lo, -0.8);
+  EXPECT_GT(dot_hi, 0.8);
 }
 
 TEST(Registry, UnknownNameNamesTheValue) {

@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
+#include <string>
 #include <vector>
 
 #include "coagent/checkpoint.hpp"
 #include "coagent/env_critic.hpp"
 #include "coagent/exp2.hpp"
+#include "coagent/random.hpp"
 
 namespace coagent {
 namespace {
@@ -20,10 +23,135 @@ TEST(EnvCritic, TdErrorIsRewardPlusDiscountedNextValueMinusValue) {
   const std::vector<float> s0 = {0.2f, -0.4f}, s1 = {0.5f, 0.1f};
   c.begin(0, s0);
   const double v0 = c.value(s0), v1 = c.value(s1);
-  EXPECT_NEAR(c.step(0, s1, 1.5f, false), 1.5 + 0.9 * v1 - v0, 1e-4);
+  ASSERT_GT(std::abs(v1), 0.05);  // the bootstrap term is visible
+  EXPECT_NEAR(c.step(0, s1, 1.5f, false), 1.5 + 0.9 * v1 - v0, 1e-5);
   // Terminal transitions do not bootstrap.
   c.begin(0, s0);
-  EXPECT_NEAR(c.step(0, s1, 1.5f, true), 1.5 - v0, 1e-4);
+  EXPECT_NEAR(c.step(0, s1, 1.5f, true), 1.5 - v0, 1e-5);
+}
+
+// The critic by hand, in double: the features as env_critic.hpp documents them,
+// f_i(s) = sqrt(2/M) cos(omega_i . s + phase_i), with omega ~ N(0, I/bandwidth^2)
+// then phase ~ U[0, 2 pi) drawn from the critic's stream (env_critic.cpp), and
+// TD(lambda) with one accumulating trace per environment:
+//   delta = r + gamma (1 - done) u.f(s') - u.f(s),  e = gamma lambda e + f(s),
+//   u += alpha delta e;  begin() clears the environment's trace.
+struct CriticModel {
+  EnvCriticSettings s;
+  int inputs;
+  std::vector<double> omega, phase, u;
+  std::vector<std::vector<double>> e, f;  // per environment
+  CriticModel(const EnvCriticSettings& s_, int inputs_, int envs, std::uint64_t seed)
+      : s(s_), inputs(inputs_), u(s_.features, 0.0),
+        e(envs, std::vector<double>(s_.features, 0.0)), f(e) {
+    Pcg32 rng(derive_seed(seed, kFamilyCritic, 0));
+    for (int i = 0; i < s.features * inputs; ++i)
+      omega.push_back(static_cast<float>(rng.normal() / s.bandwidth));
+    for (int i = 0; i < s.features; ++i)
+      phase.push_back(static_cast<float>(rng.uniform(0.0, 2.0 * std::numbers::pi)));
+  }
+  std::vector<double> features(const std::vector<float>& v) const {
+    std::vector<double> out(s.features);
+    for (int i = 0; i < s.features; ++i) {
+      double z = phase[i];
+      for (int d = 0; d < inputs; ++d) z += omega[i * inputs + d] * v[d];
+      out[i] = std::sqrt(2.0 / s.features) * std::cos(z);
+    }
+    return out;
+  }
+  double value(const std::vector<float>& v) const {
+    const auto x = features(v);
+    double sum = 0.0;
+    for (int i = 0; i < s.features; ++i) sum += u[i] * x[i];
+    return sum;
+  }
+  void begin(int env, const std::vector<float>& v) {
+    f[env] = features(v);
+    std::fill(e[env].begin(), e[env].end(), 0.0);
+  }
+  double step(int env, const std::vector<float>& v1, double r, bool done) {
+    const auto f1 = features(v1);
+    double v_now = 0.0, v_next = 0.0;
+    for (int i = 0; i < s.features; ++i) {
+      v_now += u[i] * f[env][i];
+      v_next += u[i] * f1[i];
+    }
+    const double delta = r + (done ? 0.0 : s.gamma * v_next) - v_now;
+    for (int i = 0; i < s.features; ++i) {
+      e[env][i] = s.gamma * s.lambda * e[env][i] + f[env][i];
+      u[i] += s.alpha * delta * e[env][i];
+    }
+    f[env] = f1;
+    return delta;
+  }
+};
+
+// Relative to the size of the quantity, with a floor of 1 (float arithmetic).
+void expect_close(double got, double want, const char* what) {
+  EXPECT_NEAR(got, want, 1e-5 * std::max(1.0, std::abs(want))) << what;
+}
+
+TEST(EnvCritic, TdLambdaStepsMatchTheClosedFormPerEnvironment) {
+  const EnvCriticSettings s{.features = 5, .bandwidth = 0.7, .alpha = 0.4, .lambda = 0.8,
+                            .gamma = 0.9};
+  const int inputs = 2, M = 5;
+  EnvCritic c(s, inputs, 2, 21);
+  CriticModel m(s, inputs, 2, 21);
+  const std::vector<std::vector<float>> st = {{0.2f, -0.4f}, {0.5f, 0.1f},  {-0.7f, 0.3f},
+                                              {0.9f, 0.9f},  {-0.1f, -0.8f}, {0.4f, -0.6f}};
+  const std::vector<float>& probe = st[4];
+  auto check_state = [&](const char* when) {
+    SCOPED_TRACE(when);
+    for (int i = 0; i < M; ++i) {
+      expect_close(c.weights()[i], m.u[i], "u");
+      for (int env = 0; env < 2; ++env) {
+        expect_close(c.traces()[env * M + i], m.e[env][i], "trace");
+        expect_close(c.current_features()[env * M + i], m.f[env][i], "features");
+      }
+    }
+    for (const auto& v : st) expect_close(c.value(v), m.value(v), "value");
+  };
+  // Env 0: a four-step episode that terminates, with a repeated state (the trace
+  // accumulates), then a new episode. Env 1 interleaves its own episode, so its
+  // trace must stay its own while u is shared.
+  struct Op {
+    int env;
+    int state;
+    float reward;
+    bool done;
+    bool begin;
+  };
+  const Op ops[] = {{0, 0, 0.0f, false, true},  {0, 1, 1.0f, false, false},
+                    {1, 2, 0.0f, false, true},  {0, 1, -0.5f, false, false},
+                    {1, 3, 2.0f, false, false}, {0, 2, 0.75f, false, false},
+                    {1, 0, -1.0f, false, false}, {0, 3, 3.0f, true, false},
+                    {0, 4, 0.0f, false, true},  {1, 5, 0.5f, true, false},
+                    {0, 5, -2.0f, false, false}, {0, 0, 1.5f, false, false}};
+  int n = 0;
+  double biggest_trace = 0.0;
+  for (const Op& op : ops) {
+    const std::string when = "op " + std::to_string(n++);
+    if (op.begin) {
+      const std::vector<float> other(c.traces().begin() + (1 - op.env) * M,
+                                     c.traces().begin() + (2 - op.env) * M);
+      c.begin(op.env, st[op.state]);
+      m.begin(op.env, st[op.state]);
+      // A new episode of one environment leaves the other's trace alone.
+      EXPECT_EQ(std::vector<float>(c.traces().begin() + (1 - op.env) * M,
+                                   c.traces().begin() + (2 - op.env) * M),
+                other)
+          << when;
+    } else {
+      const double want = m.step(op.env, st[op.state], op.reward, op.done);
+      expect_close(c.step(op.env, st[op.state], op.reward, op.done), want, when.c_str());
+    }
+    for (const auto& e : m.e)
+      for (double x : e) biggest_trace = std::max(biggest_trace, std::abs(x));
+    check_state(when.c_str());
+  }
+  // The run was one where the trace matters: it grew past one feature's size.
+  EXPECT_GT(biggest_trace, 1.2 * std::sqrt(2.0 / M));
+  EXPECT_GT(std::abs(m.value(probe)), 0.1);
 }
 
 TEST(EnvCritic, LearnsTheValueOfAConstantReward) {

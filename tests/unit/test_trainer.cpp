@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -58,12 +60,61 @@ TEST(Trainer, ChainIsSolvedByTheLinearRuleWithinBudget) {
   EXPECT_LE(solved_at_start, 2);
 }
 
+// One episode on `env` from reset(seed), acting with `policy`; its return.
+template <class Policy>
+double rollout(Env& env, std::uint64_t seed, Policy&& policy) {
+  std::vector<double> obs(env.observation_size()), action(env.action_size());
+  env.reset(seed, obs);
+  double ret = 0.0;
+  for (;;) {
+    policy(obs, action);
+    const StepResult r = env.step(action, obs);
+    ret += r.reward;
+    if (r.terminated || r.truncated) return ret;
+  }
+}
+
+// evaluate() acts with y = tanh(K.v + b) in every layer (no noise), does not learn
+// and draws nothing: checked against a rollout computed here in double precision,
+// and against the same network acting with its exploration noise.
 TEST(Trainer, EvaluationIsGreedyAndReproducible) {
-  Trainer t(chain_config(2, 2000));
+  TrainConfig c = chain_config(2, 3000);
+  c.env = "pendulum";
+  c.hidden = {16};
+  c.noise_scale = {0.3, 1.0};
+  Trainer t(c);
   t.train();
-  const EvalResult a = t.evaluate(5, 42), b = t.evaluate(5, 42);
+  const std::string before = digest(t);
+  const EvalResult a = t.evaluate(1, 42), b = t.evaluate(1, 42);
   EXPECT_EQ(a.mean_return, b.mean_return);
-  EXPECT_EQ(a.episodes, 5);
+  EXPECT_EQ(a.episodes, 1);
+  EXPECT_EQ(digest(t), before) << "evaluation changed the learned state";
+  const Network& net = t.network();
+  auto greedy = [&](std::span<const double> obs, std::span<double> action) {
+    std::vector<float> v(net.input_stride());
+    net.encode(obs, v.data());
+    for (int l = 0; l < net.num_layers(); ++l) {
+      const LayerParams& p = net.layer(l).params;
+      std::vector<float> out(padded(p.width), 0.0f);
+      for (int n = 0; n < p.width; ++n) {
+        double z = p.b[n];
+        for (int i = 0; i < p.fan_in; ++i) z += static_cast<double>(p.K[n * p.stride + i]) * v[i];
+        out[n] = static_cast<float>(std::tanh(z));
+      }
+      v = std::move(out);
+    }
+    net.decode(v.data(), action);
+  };
+  auto env = make_env("pendulum");
+  const double by_hand = rollout(*env, 42, greedy);
+  EXPECT_NEAR(a.mean_return, by_hand, 1e-3 * std::fabs(by_hand));
+  // The noisy policy of the same network scores differently (so the check can fail).
+  Pcg32 rng(7);
+  const double noisy = rollout(*env, 42, [&](std::span<const double> obs, std::span<double> action) {
+    greedy(obs, action);
+    for (double& x : action) x = std::clamp(x + 1.0 * rng.normal(), -2.0, 2.0);
+  });
+  EXPECT_GT(std::fabs(noisy - by_hand), 1e-2 * std::fabs(by_hand));
 }
 
 TEST(Trainer, StopRequestEndsTrainingEarly) {
@@ -74,13 +125,25 @@ TEST(Trainer, StopRequestEndsTrainingEarly) {
   EXPECT_EQ(t.steps_done(), 500);
 }
 
+// Lockstep environments take turns: env e acts at steps e, e + E, ... so after
+// 4000 steps each of 4 environments has made exactly 1000 (finished episodes plus
+// the one in progress), and each was seeded with seed + e.
 TEST(Trainer, SeveralEnvironmentsTakeTurns) {
   TrainConfig c = chain_config(3, 4000);
   c.envs = 4;
   Trainer t(c);
+  std::vector<std::int64_t> steps(4, 0);
+  std::vector<std::int64_t> at_step;
+  t.set_episode_callback([&](const EpisodeRecord& e) {
+    steps.at(e.env_index) += e.length;
+    at_step.push_back(e.step);
+  });
   t.train();
   EXPECT_EQ(t.steps_done(), 4000);
-  for (const auto& s : t.slots()) EXPECT_GT(s.env->elapsed_steps() + 1, 0);
+  ASSERT_GT(at_step.size(), 4u);
+  for (int e = 0; e < 4; ++e)
+    EXPECT_EQ(steps[e] + t.slots()[e].episode_length, 1000) << "environment " << e;
+  EXPECT_TRUE(std::is_sorted(at_step.begin(), at_step.end()));
 }
 
 TEST(Checkpoint, RoundTripKeepsTheDigestAndPolicy) {
@@ -117,7 +180,7 @@ TEST(Checkpoint, ResumedRunEqualsUninterruptedRun) {
     auto resumed = load_checkpoint(path);
     resumed->mutable_config().steps = 4000;
     resumed->train();
-    EXPECT_EQ(digest(resumed->network()), digest(full.network())) << env;
+    EXPECT_EQ(digest(*resumed), digest(full)) << env;
   }
   std::filesystem::remove(path);
 }

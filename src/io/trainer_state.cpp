@@ -1,0 +1,108 @@
+// src/io/trainer_state.cpp — the state bytes (see trainer_state.hpp) and the digests
+// built from them.
+#include "io/trainer_state.hpp"
+
+#include "coagent/checkpoint.hpp"
+#include "io/sha256.hpp"
+
+namespace coagent::io {
+namespace {
+
+void put_pcg(ByteWriter& w, const Pcg32& r) {
+  w.put(r.state());
+  w.put(r.increment());
+}
+
+void put_traces(ByteWriter& w, const std::vector<NeuronTrace>& t) {
+  w.put<std::uint64_t>(t.size());
+  for (const auto& x : t) {
+    w.put(x.y);
+    w.put(x.sp);
+    w.put(x.xi);
+    w.put(x.a);
+    w.put(x.g);
+    w.put(x.explored);
+  }
+}
+
+}  // namespace
+
+void put_network_state(ByteWriter& w, const Network& net) {
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(net.num_layers()));
+  for (int l = 0; l < net.num_layers(); ++l) {
+    const LayerState& L = net.layer(l);
+    const LayerParams& p = L.params;
+    w.put<std::int32_t>(p.fan_in);
+    w.put<std::int32_t>(p.width);
+    w.put_vec(p.K);
+    w.put_vec(p.b);
+    w.put_vec(p.cv);
+    w.put_vec(p.cc);
+    w.put_vec(p.wk);
+    w.put_vec(p.wa);
+    w.put<std::uint64_t>(L.rng.size());
+    for (const auto& r : L.rng) put_pcg(w, r);
+    put_traces(w, L.trace);
+    w.put_vec(L.noise);
+    w.put_vec(L.elig);
+    w.put_vec(L.elig_b);
+  }
+}
+
+void put_trainer_state(ByteWriter& w, const Trainer& t, StateBytes which) {
+  w.put(t.steps_done());
+  w.put(t.episodes_done());
+  w.put_vec(t.recent_returns());
+  put_network_state(w, t.network());
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(t.slots().size()));
+  for (const EnvSlot& s : t.slots()) {
+    w.put_vec(s.env->state());
+    w.put(s.env->elapsed_steps());
+    const auto rs = s.env->rng_state();
+    w.put(rs.first);
+    w.put(rs.second);
+    w.put_vec(s.obs);
+    w.put<std::int32_t>(which == StateBytes::checkpoint ? s.parity : 0);
+    w.put(s.episode_return);
+    w.put(s.episode_length);
+    w.put(s.episode_index);
+    w.put<std::uint64_t>(s.frames.size());
+    for (const auto& f : s.frames) {
+      if (which == StateBytes::checkpoint) {
+        w.put_vec(f);
+      } else {
+        const std::size_t half = f.size() / 2;
+        w.put_array(f.data() + static_cast<std::size_t>(s.parity) * half, half);
+      }
+    }
+  }
+  if (const EnvCritic* c = t.env_critic()) {
+    w.put_vec(c->weights());
+    w.put_vec(c->traces());
+    w.put_vec(c->current_features());
+  }
+}
+
+}  // namespace coagent::io
+
+namespace coagent {
+
+std::string sha256_hex(const void* data, std::size_t size) {
+  io::Sha256 h;
+  h.update(data, size);
+  return io::Sha256::hex(h.finish());
+}
+
+std::string digest(const Network& net) {
+  io::ByteWriter w;
+  io::put_network_state(w, net);
+  return sha256_hex(w.bytes().data(), w.bytes().size());
+}
+
+std::string digest(const Trainer& t) {
+  io::ByteWriter w;
+  io::put_trainer_state(w, t, io::StateBytes::digest);
+  return sha256_hex(w.bytes().data(), w.bytes().size());
+}
+
+}  // namespace coagent

@@ -1,0 +1,212 @@
+// The kernels' arithmetic that is specified to the bit: the fixed-order 8-lane dot
+// product, and the exploration noise each neuron draws from its own stream (the OU
+// recursion, the Gaussian draw, explore_fraction, the per-episode reset). Each
+// expectation is recomputed here from the documented formula, with the same float
+// and double steps, and compared exactly.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "coagent/rules.hpp"
+
+namespace coagent {
+namespace {
+
+std::uint32_t bits(float x) { return std::bit_cast<std::uint32_t>(x); }
+
+// The documented order (rules.hpp, dot_padded): eight partial sums
+// acc[k] += a[i+k]*b[i+k], reduced as ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7)). No
+// -ffast-math and no FMA target: each product and sum is rounded to float.
+float dot_documented(const float* a, const float* b, int stride) {
+  float acc[8] = {};
+  for (int i = 0; i < stride; i += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+// Orders a change could slip in: one running float sum; a double sum; the same
+// lanes reduced left to right.
+float dot_sequential(const float* a, const float* b, int n) {
+  float s = 0.0f;
+  for (int i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+float dot_double(const float* a, const float* b, int n) {
+  double s = 0.0;
+  for (int i = 0; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+  return static_cast<float>(s);
+}
+float dot_lanes_left_to_right(const float* a, const float* b, int stride) {
+  float acc[8] = {};
+  for (int i = 0; i < stride; i += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+  float s = 0.0f;
+  for (float x : acc) s += x;
+  return s;
+}
+
+TEST(Rules, DotIsOrderFixed) {
+  for (int stride : {8, 16, 40, 1024}) {
+    SCOPED_TRACE("stride " + std::to_string(stride));
+    int differ_seq = 0, differ_double = 0, differ_lanes = 0;
+    const int trials = 64;
+    for (int t = 0; t < trials; ++t) {
+      Pcg32 rng(derive_seed(12, static_cast<std::uint64_t>(stride), static_cast<std::uint64_t>(t)));
+      // One extra float in front, to call the kernel on a buffer that is not
+      // 32-byte aligned as well.
+      std::vector<float> a(stride + 1), b(stride + 1);
+      for (auto& x : a) x = static_cast<float>(rng.normal());
+      for (auto& x : b) x = static_cast<float>(rng.normal() * 3.0);
+      const float* a0 = a.data() + 1;
+      const float* b0 = b.data() + 1;
+      const float want = dot_documented(a0, b0, stride);
+      const float got = dot_padded(a0, b0, stride);
+      ASSERT_EQ(bits(got), bits(want)) << "trial " << t << ": " << got << " vs " << want;
+      std::vector<float> a2(a0, a0 + stride), b2(b0, b0 + stride);  // fresh allocation
+      ASSERT_EQ(bits(dot_padded(a2.data(), b2.data(), stride)), bits(want)) << "trial " << t;
+      differ_seq += bits(dot_sequential(a0, b0, stride)) != bits(want);
+      differ_double += bits(dot_double(a0, b0, stride)) != bits(want);
+      differ_lanes += bits(dot_lanes_left_to_right(a0, b0, stride)) != bits(want);
+    }
+    // The inputs are ones on which the order is visible: another order would fail
+    // the exact comparison above on some of them.
+    EXPECT_GT(differ_seq, 0);
+    EXPECT_GT(differ_double, 0);
+    EXPECT_GT(differ_lanes, 0);
+  }
+}
+
+// A layer of `width` neurons (fan-in 3) with random weights and their own streams.
+LayerState noise_layer(int width, std::uint64_t seed) {
+  LayerState L;
+  L.params = LayerParams(3, width, Rule::linear);
+  L.trace.resize(static_cast<std::size_t>(width));
+  L.pending.resize(L.trace.size());
+  L.noise.assign(L.trace.size(), 0.0f);
+  Pcg32 rng(seed);
+  for (int n = 0; n < width; ++n) {
+    for (int i = 0; i < 3; ++i) L.params.K[static_cast<std::size_t>(n) * L.params.stride + i] =
+        static_cast<float>(0.5 * rng.normal());
+    L.params.b[n] = static_cast<float>(0.5 * rng.normal());
+    L.rng.emplace_back(derive_seed(seed, 1, n));
+  }
+  return L;
+}
+
+// One neuron's exploration, replayed from a copy of its stream (rules.cpp
+// draw_noise): a uniform only if explore_fraction < 1, then a normal g if it
+// explores; gaussian: xi = s g; OU: x = x - theta x dt + s sqrt(dt) g, in double,
+// stored as float. The OU state restarts from 0 at an episode's first frame and
+// when the layer sits out exploration; a `last` frame draws nothing.
+struct NoiseModel {
+  Pcg32 rng;
+  float x = 0.0f;
+  float xi = 0.0f, g = 0.0f;
+  bool explored = false;
+  void emit(const LayerSpec& s, FrameKind kind, bool explore) {
+    xi = g = 0.0f;
+    explored = false;
+    if (kind == FrameKind::last) return;
+    if (kind == FrameKind::first || !explore) x = 0.0f;
+    if (!explore) return;
+    explored = s.explore_fraction >= 1.0 || rng.uniform() < s.explore_fraction;
+    if (!explored || s.noise_scale == 0.0) return;
+    const double gd = rng.normal();
+    g = static_cast<float>(gd);
+    if (s.noise == NoiseKind::gaussian) {
+      xi = static_cast<float>(s.noise_scale * gd);
+    } else {
+      x = static_cast<float>(x - s.ou_theta * x * s.ou_dt + s.noise_scale * std::sqrt(s.ou_dt) * gd);
+      xi = x;
+    }
+  }
+};
+
+// Two episodes and a half, with a frame where the layer sits out exploration.
+struct Frame {
+  FrameKind kind;
+  bool explore;
+};
+const Frame kFrames[] = {
+    {FrameKind::first, true}, {FrameKind::mid, true},   {FrameKind::mid, true},
+    {FrameKind::mid, true},   {FrameKind::mid, true},   {FrameKind::mid, true},
+    {FrameKind::last, true},  {FrameKind::first, true}, {FrameKind::mid, true},
+    {FrameKind::mid, true},   {FrameKind::mid, false},  {FrameKind::mid, true},
+    {FrameKind::mid, true},   {FrameKind::mid, true},   {FrameKind::first, true},
+    {FrameKind::mid, true},   {FrameKind::mid, true},   {FrameKind::last, true}};
+
+struct NoiseRun {
+  int carried = 0;  // OU steps that started from a nonzero state
+  int resets = 0;   // first frames that discarded a nonzero OU state
+};
+
+// Runs the frames through neurons_emit and compares every neuron with the model.
+NoiseRun check_noise(const LayerSpec& spec, int width, std::uint64_t seed) {
+  LayerState L = noise_layer(width, seed);
+  std::vector<NoiseModel> model;
+  for (int n = 0; n < width; ++n) model.push_back(NoiseModel{L.rng[n]});
+  NoiseRun run;
+  Pcg32 in(seed + 100);
+  std::vector<float> v(8, 0.0f), out(8), greedy(8);
+  int t = 0;
+  for (const Frame& f : kFrames) {
+    for (int i = 0; i < 3; ++i) v[i] = static_cast<float>(in.normal());
+    for (int n = 0; n < width; ++n) {
+      const bool from_nonzero = model[n].x != 0.0f;
+      model[n].emit(spec, f.kind, f.explore);
+      if (f.kind == FrameKind::first && from_nonzero) ++run.resets;
+      if (f.kind == FrameKind::mid && model[n].explored && from_nonzero) ++run.carried;
+    }
+    neurons_emit(spec, L, 0, 0, width, v.data(), f.kind, out.data(), f.explore);
+    neurons_greedy(L.params, 0, width, v.data(), greedy.data());
+    for (int n = 0; n < width; ++n) {
+      SCOPED_TRACE("frame " + std::to_string(t) + " neuron " + std::to_string(n));
+      const NeuronTrace& p = L.pending[n];
+      const NoiseModel& m = model[n];
+      EXPECT_EQ(p.explored, m.explored ? 1 : 0);
+      EXPECT_EQ(bits(p.g), bits(m.g));
+      EXPECT_EQ(bits(p.xi), bits(m.xi));
+      EXPECT_EQ(bits(L.noise[n]), bits(m.x));
+      EXPECT_EQ(L.rng[n], m.rng) << "the neuron drew a different number of values";
+      EXPECT_EQ(bits(p.y), bits(greedy[n]));
+      EXPECT_EQ(bits(out[n]), bits(f.kind == FrameKind::last ? greedy[n] : greedy[n] + m.xi));
+    }
+    ++t;
+  }
+  return run;
+}
+
+TEST(Rules, OuNoiseIsTemporallyCorrelatedAndResetsPerEpisode) {
+  LayerSpec spec;
+  spec.noise = NoiseKind::ou;
+  spec.noise_scale = 0.3;
+  spec.ou_theta = 0.15;
+  spec.ou_dt = 0.3;  // not 1, so that dt and sqrt(dt) both matter
+  for (double fraction : {1.0, 0.6}) {
+    SCOPED_TRACE("explore_fraction " + std::to_string(fraction));
+    spec.explore_fraction = fraction;
+    const NoiseRun run = check_noise(spec, 6, 10);
+    // The frames exercised what the test is about: OU steps carrying a nonzero
+    // state over, and first frames throwing one away.
+    EXPECT_GT(run.carried, 10);
+    EXPECT_GT(run.resets, 2);
+  }
+}
+
+TEST(Rules, GaussianNoiseIsTheScaledDrawOfTheNeuronsStream) {
+  LayerSpec spec;
+  spec.noise = NoiseKind::gaussian;
+  spec.noise_scale = 0.7;
+  spec.ou_theta = 0.4;  // the OU settings do not apply
+  spec.ou_dt = 0.3;
+  for (double fraction : {1.0, 0.6, 0.0}) {
+    SCOPED_TRACE("explore_fraction " + std::to_string(fraction));
+    spec.explore_fraction = fraction;
+    check_noise(spec, 6, 11);
+  }
+}
+
+}  // namespace
+}  // namespace coagent
