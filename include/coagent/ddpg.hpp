@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "coagent/env.hpp"
-#include "coagent/trainer.hpp"  // TrainProgress, ProgressFn, EvalResult
+#include "coagent/learner.hpp"
 
 namespace coagent {
 
@@ -184,6 +184,52 @@ class DdpgAgent {
   std::unique_ptr<Impl> impl_;
 };
 
+namespace detail {
+struct DdpgRun;
+}
+
+// DDPG as a Learner: one environment (SB3's order: act, step, store, train), the
+// agent with its replay buffer, and the episode bookkeeping. `cfg` holds the shared
+// settings (algo ddpg, env, steps, seed, eval-episodes), `ddpg` the algorithm's.
+// The digest covers the agent (networks, Adam, replay buffer, noise, streams,
+// counters) and the run (environment state and stream, observation, episode
+// counters): a resumed run has the digest of one never interrupted.
+class DdpgLearner final : public Learner {
+ public:
+  // A fresh run; with no factory, cfg.env names a built-in environment. The agent's
+  // streams derive from cfg.seed, the environment's first reset is reset(cfg.seed).
+  DdpgLearner(TrainConfig cfg, const DdpgConfig& ddpg, EnvFactory factory = {});
+  // The run stored in a checkpoint (load_learner() reads it).
+  DdpgLearner(TrainConfig cfg, EnvFactory factory, std::unique_ptr<detail::DdpgRun> run);
+  ~DdpgLearner() override;
+  DdpgLearner(const DdpgLearner&) = delete;
+  DdpgLearner& operator=(const DdpgLearner&) = delete;
+
+  const TrainConfig& config() const noexcept override { return cfg_; }
+  void update_settings(const TrainConfig& changed) override;
+  std::int64_t steps_done() const noexcept override;
+  std::int64_t episodes_done() const noexcept override;
+  std::vector<int> shape() const override;
+
+  void train_until(std::int64_t until, const TrainHooks& hooks) override;
+  void request_stop() noexcept override { stop_.store(true, std::memory_order_relaxed); }
+
+  std::unique_ptr<Env> make_environment() const override;
+  GreedyPolicy greedy_policy() const override;
+  EvalResult evaluate(int episodes, std::uint64_t seed) const override;
+  std::vector<LayerStats> take_layer_stats() override { return {}; }
+  std::string digest() const override;
+  void save(const std::string& path) const override;
+
+  const DdpgAgent& agent() const noexcept;
+
+ private:
+  TrainConfig cfg_;
+  EnvFactory factory_;
+  std::unique_ptr<detail::DdpgRun> run_;
+  std::atomic<bool> stop_{false};
+};
+
 struct DdpgRunResult {
   DdpgAgent agent;
   std::int64_t steps = 0;
@@ -192,19 +238,11 @@ struct DdpgRunResult {
   double wall_seconds = 0.0;
 };
 
-// Trains a fresh agent for `steps` environment steps on one environment from
-// `make_environment` (seeded with env->reset(seed) for the first episode and
-// reset(nullopt) after); the agent's streams are derived from `seed`. Calls
-// `progress` every `progress_every` steps and once at the end, on the calling thread.
-// Returns early, with a consistent agent, once `*stop` becomes true.
-// `hook`, if set, is called on the calling thread every `hook_every` steps with the
-// step count and the agent (for learning curves).
-using DdpgHook = std::function<void(std::int64_t step, const DdpgAgent& agent)>;
+// Trains a fresh DdpgLearner for `steps` environment steps (a convenience for tests
+// and experiments). Calls `progress` every `progress_every` steps and at the end.
 DdpgRunResult train_ddpg(const DdpgConfig& cfg, const EnvFactory& make_environment,
                          std::int64_t steps, std::uint64_t seed, const ProgressFn& progress = {},
-                         std::int64_t progress_every = 1000,
-                         const std::atomic<bool>* stop = nullptr, const DdpgHook& hook = {},
-                         std::int64_t hook_every = 0);
+                         std::int64_t progress_every = 1000);
 
 // Greedy evaluation on a fresh environment: reset(seed) for the first episode,
 // reset(nullopt) after (as Trainer::evaluate). Use Trainer::default_eval_seed(run seed).

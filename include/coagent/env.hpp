@@ -99,6 +99,10 @@ std::vector<std::string> builtin_env_names();
 // and the known names.
 std::unique_ptr<Env> make_env(std::string_view name);
 
+// Calls the factory; throws std::invalid_argument if there is none, if it returns
+// null, or if the environment has an empty observation or action.
+std::unique_ptr<Env> make_checked_env(const EnvFactory& factory);
+
 // Throws std::invalid_argument if any value is NaN or infinite (the boundary check
 // shared by the built-in environments).
 void check_finite_action(std::string_view env, std::span<const double> action);

@@ -23,10 +23,13 @@ namespace coagent {
 class Network {
  public:
   Network() = default;
-  // Builds and initialises the network for `cfg` on an environment with these
-  // sizes and bounds; `envs` traces are kept per neuron.
+  // Builds the network for `cfg` on an environment with these sizes and bounds;
+  // `envs` traces are kept per neuron. `random`: every neuron's parameters are
+  // drawn from its own stream; `unset`: zeros and unseeded streams, for a reader
+  // that fills in every parameter and stream (checkpoint loading).
+  enum class Init { random, unset };
   Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
-          const Box& action_bounds);
+          const Box& action_bounds, Init init = Init::random);
 
   int num_layers() const noexcept { return static_cast<int>(layers_.size()); }
   int obs_size() const noexcept { return obs_size_; }

@@ -8,6 +8,6 @@ target_sources(coagent PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/agent_core.cpp
   ${CMAKE_CURRENT_LIST_DIR}/agent.cpp
   ${CMAKE_CURRENT_LIST_DIR}/config.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/driver.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/learner.cpp
 )
 target_link_libraries(coagent PRIVATE Eigen3::Eigen)

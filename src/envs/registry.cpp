@@ -20,6 +20,16 @@ std::unique_ptr<Env> make_env(std::string_view name) {
                               "' (expected chain, mountaincar, pendulum or synthetic)");
 }
 
+std::unique_ptr<Env> make_checked_env(const EnvFactory& factory) {
+  if (!factory) throw std::invalid_argument("no environment factory");
+  auto env = factory();
+  if (!env) throw std::invalid_argument("environment factory returned null");
+  if (env->observation_size() < 1 || env->action_size() < 1)
+    throw std::invalid_argument("environment '" + std::string(env->name()) +
+                                "' has an empty observation or action");
+  return env;
+}
+
 void Env::set_state(std::span<const double> state) {
   if (!state.empty())
     throw std::invalid_argument(std::string(name()) + ": this environment has no settable state");

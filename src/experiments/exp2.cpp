@@ -1,5 +1,7 @@
 // src/experiments/exp2.cpp — presets and the Experiment 2 grid (coagent/exp2.hpp).
 #include "coagent/exp2.hpp"
+#include "coagent/ddpg.hpp"
+#include "coagent/session.hpp"
 
 #include <fmt/format.h>
 
@@ -112,42 +114,32 @@ Exp2Run run_exp2_cell(const Exp2Options& o, Exp2Column column, std::uint64_t see
   run.column = column;
   run.seed = seed;
   const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t steps = o.local.steps;
   auto point = [&](std::int64_t step, const EvalResult& r) {
     run.curve.emplace_back(step, r.mean_return);
     if (run.solve_step < 0 && meets(r)) run.solve_step = step;
   };
   try {
+    std::unique_ptr<Learner> learner;
     if (column == Exp2Column::ddpg) {
-      const EnvFactory factory = [name = o.local.env] { return make_env(name); };
-      {
-        // The untrained actor: train_ddpg builds the same one from the same seed.
-        auto env = factory();
-        const DdpgAgent fresh(o.ddpg, env->observation_size(), env->action_bounds(), seed);
-        point(0, evaluate_ddpg(fresh, factory, o.curve_episodes, curve_seed(seed, 0)));
-      }
-      DdpgRunResult res = train_ddpg(
-          o.ddpg, factory, steps, seed, {}, 0, nullptr,
-          [&](std::int64_t step, const DdpgAgent& agent) {
-            point(step, evaluate_ddpg(agent, factory, o.curve_episodes, curve_seed(seed, step)));
-          },
-          o.eval_every);
-      run.final = evaluate_ddpg(res.agent, factory, o.eval_episodes, Trainer::default_eval_seed(seed));
+      TrainConfig shared = o.local;
+      shared.algo = Algo::ddpg;
+      shared.seed = seed;
+      learner = std::make_unique<DdpgLearner>(shared, o.ddpg);
     } else {
       TrainConfig cfg = column == Exp2Column::frozen ? frozen_control(o.local) : o.local;
       cfg.seed = seed;
       cfg.mode = Mode::lockstep;
       cfg.threads = 1;
-      Trainer t(cfg);
-      point(0, t.evaluate(o.curve_episodes, curve_seed(seed, 0)));  // before training
-      for (std::int64_t at = std::min(steps, o.eval_every);; at = std::min(steps, at + o.eval_every)) {
-        t.mutable_config().steps = at;
-        t.train();
-        if (at % o.eval_every == 0) point(at, t.evaluate(o.curve_episodes, curve_seed(seed, at)));
-        if (at >= steps) break;
-      }
-      run.final = t.evaluate(o.eval_episodes, Trainer::default_eval_seed(seed));
+      learner = std::make_unique<Trainer>(cfg);
     }
+    point(0, learner->evaluate(o.curve_episodes, curve_seed(seed, 0)));  // before training
+    SessionOptions session;
+    session.eval_every = o.eval_every;
+    session.on_eval = [&](std::int64_t step, const Learner& l) {
+      point(step, l.evaluate(o.curve_episodes, curve_seed(seed, step)));
+    };
+    run_session(*learner, session);
+    run.final = learner->evaluate(o.eval_episodes, default_eval_seed(seed));
   } catch (const DivergenceError& e) {
     run.final = EvalResult{};
     run.final.mean_return = -std::numeric_limits<double>::infinity();

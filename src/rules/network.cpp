@@ -9,7 +9,7 @@
 namespace coagent {
 
 Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
-                 const Box& action_bounds)
+                 const Box& action_bounds, Init init)
     : obs_size_(obs_size),
       obs_norm_(cfg.obs_norm),
       action_low_(action_bounds.low),
@@ -63,7 +63,7 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     layer.stat_count.assign(spec.width, 0);
     const double scale = spec.init_scale / std::sqrt(static_cast<double>(fan_in));
     LayerParams& p = layer.params;
-    for (int n = 0; n < spec.width; ++n) {
+    for (int n = 0; init == Init::random && n < spec.width; ++n) {
       // Each neuron draws its own initial weights from its own stream, which then
       // continues as its exploration stream.
       Pcg32& rng = layer.rng[n];

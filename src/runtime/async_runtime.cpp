@@ -104,8 +104,8 @@ struct EnvActor {
 
 class AsyncRun {
  public:
-  AsyncRun(Trainer& t, Executor& ex, int shard_size)
-      : t_(t), net_(t.network()), ex_(ex), L_(net_.num_layers()), E_(t.config().envs) {
+  AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size)
+      : in_(in), net_(in.net), ex_(ex), L_(net_.num_layers()), E_(in.cfg.envs) {
     const auto shape = net_.shape();
     for (int w : shape) stride_.push_back(padded(w));
     shards_.resize(L_);
@@ -128,7 +128,7 @@ class AsyncRun {
       published_.push_back(std::make_unique<std::atomic<std::int64_t>>(0));
     envs_.resize(E_);
     for (auto& a : envs_) a.action.assign(net_.action_size(), 0.0);
-    base_steps_ = t_.steps_done();
+    base_steps_ = in_.run.counters.steps;
   }
 
   RunStats run(const ProgressFn& progress, double progress_seconds) {
@@ -137,7 +137,7 @@ class AsyncRun {
     // from the trainer's state, so a run continues exactly where the last one stopped.
     std::vector<Frame*> outputs(E_);
     for (int e = 0; e < E_; ++e) {
-      EnvSlot& slot = t_.slots()[e];
+      detail::EnvSlot& slot = in_.run.slots[e];
       envs_[e].episode_return = slot.episode_return;
       envs_[e].episode_length = slot.episode_length;
       for (int k = 0; k <= L_; ++k) {
@@ -160,21 +160,11 @@ class AsyncRun {
     auto report = [&] {
       if (!progress) return;
       TrainProgress p;
-      p.step = base_steps_ + steps_taken();
-      p.total_steps = t_.config().steps;
       {
         std::lock_guard lock(episodes_mu_);
-        p.episodes = t_.episodes_done();
-        const auto& recent = t_.recent_returns();
-        if (!recent.empty()) {
-          double s = 0.0;
-          for (double r : recent) s += r;
-          p.recent_return = s / static_cast<double>(recent.size());
-          p.has_recent_return = true;
-        }
+        const std::int64_t taken = steps_taken();
+        p = in_.run.counters.progress(base_steps_ + taken, in_.total, taken, t0);
       }
-      const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      p.steps_per_second = dt > 0 ? static_cast<double>(p.step - base_steps_) / dt : 0.0;
       progress(p);
     };
     // The callback is the application's code: whatever it throws is kept, the
@@ -198,7 +188,7 @@ class AsyncRun {
     }
     ex_.wait_idle();
     write_back();
-    t_.add_steps(steps_taken());
+    in_.run.counters.steps += steps_taken();
     if (!error_) report_or_halt();
     if (error_) std::rethrow_exception(error_);
 
@@ -219,7 +209,7 @@ class AsyncRun {
 
  private:
   std::int64_t steps_taken() const {
-    const std::int64_t budget = t_.config().steps - base_steps_;
+    const std::int64_t budget = in_.until - base_steps_;
     return std::max<std::int64_t>(0, std::min(claimed_.load(), budget));
   }
 
@@ -319,10 +309,10 @@ class AsyncRun {
     f->env = e;
     f->step = envs_[e].step;
     f->kind = kind;
-    f->explore_mask = t_.slots()[e].explore_mask;
+    f->explore_mask = in_.run.slots[e].explore_mask;
     f->refs.store(static_cast<int>(shards_[0].size()), std::memory_order_relaxed);
-    net_.encode(t_.slots()[e].obs, f->data.data());
-    if (EnvCritic* critic = t_.env_critic()) {
+    net_.encode(in_.run.slots[e].obs, f->data.data());
+    if (EnvCritic* critic = in_.critic) {
       const std::span<const float> v(f->data.data(), f->data.size());
       std::lock_guard lock(critic_mu_);
       if (kind == FrameKind::first) critic->begin(e, v);
@@ -334,23 +324,24 @@ class AsyncRun {
 
   bool claim_step() {
     if (halt_.load(std::memory_order_relaxed) || soft_halt_.load(std::memory_order_relaxed) ||
-        t_.stop_requested())
+        in_.stop.load(std::memory_order_relaxed))
       return false;
-    return base_steps_ + claimed_.fetch_add(1, std::memory_order_relaxed) < t_.config().steps;
+    return base_steps_ + claimed_.fetch_add(1, std::memory_order_relaxed) < in_.until;
   }
 
   // The environment actor: runs when its output frame is complete (one at a time
   // per environment, because it has only one frame in flight).
   void on_output(int e, Frame* out) {
     EnvActor& a = envs_[e];
-    EnvSlot& slot = t_.slots()[e];
+    detail::EnvSlot& slot = in_.run.slots[e];
     if (a.last_output) release(a.last_output);
     a.last_output = out;
     try {
       if (out->kind == FrameKind::last) {
         try {
           std::lock_guard lock(episodes_mu_);
-          t_.record_episode(a.episode_return, a.episode_length, e, base_steps_ + steps_taken());
+          in_.run.counters.record(a.episode_return, a.episode_length, e,
+                                  base_steps_ + steps_taken(), in_.on_episode);
         } catch (...) {
           fail(std::current_exception(), Halt::at_step_boundary);  // the episode callback
         }
@@ -358,7 +349,7 @@ class AsyncRun {
           slot.env->reset(std::nullopt, slot.obs);
           a.episode_return = 0.0;
           a.episode_length = 0;
-          t_.next_episode_schedule(slot, e);
+          slot.next_episode(in_.cfg, e);
           publish_observation(e, FrameKind::first);
           return;
         }
@@ -370,7 +361,7 @@ class AsyncRun {
         a.episode_return += r.reward;
         ++a.episode_length;
         publish_observation(e, r.terminated || r.truncated ? FrameKind::last : FrameKind::mid,
-                            {a.step, static_cast<float>(r.reward * t_.config().reward_scale),
+                            {a.step, static_cast<float>(r.reward * in_.cfg.reward_scale),
                              r.terminated, r.truncated});
         return;
       }
@@ -395,7 +386,7 @@ class AsyncRun {
 
   void write_back() {
     for (int e = 0; e < E_; ++e) {
-      EnvSlot& slot = t_.slots()[e];
+      detail::EnvSlot& slot = in_.run.slots[e];
       const int q = 1 - slot.parity;
       for (int k = 0; k <= L_; ++k) {
         Frame* f = k < L_ ? shards_[k][0]->prev[e] : envs_[e].last_output;
@@ -414,7 +405,7 @@ class AsyncRun {
     }
   }
 
-  Trainer& t_;
+  const AsyncInputs& in_;
   Network& net_;
   Executor& ex_;
   const int L_, E_;
@@ -437,9 +428,9 @@ class AsyncRun {
 
 }  // namespace
 
-RunStats run_async(Trainer& trainer, Executor& executor, int shard_size,
-                     const ProgressFn& progress, double progress_seconds) {
-  AsyncRun run(trainer, executor, shard_size);
+RunStats run_async(const AsyncInputs& in, Executor& executor, int shard_size,
+                   const ProgressFn& progress, double progress_seconds) {
+  AsyncRun run(in, executor, shard_size);
   return run.run(progress, progress_seconds);
 }
 

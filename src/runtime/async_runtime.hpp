@@ -62,10 +62,12 @@
 // environments stop acting at their next step; frames in flight complete.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "coagent/trainer.hpp"
 #include "runtime/executor.hpp"
+#include "runtime/run_state.hpp"
 
 namespace coagent {
 void check_action_finite(const std::vector<double>& action, int layer, std::int64_t step);
@@ -74,9 +76,21 @@ void check_action_finite(const std::vector<double>& action, int layer, std::int6
 namespace coagent::runtime {
 using coagent::check_action_finite;
 
-// Trains `trainer` asynchronously until its configured step budget is reached (or a
-// stop is requested), starting from and writing back to the trainer's state.
-RunStats run_async(Trainer& trainer, Executor& executor, int shard_size,
-                     const ProgressFn& progress, double progress_seconds);
+// What one asynchronous run reads and writes; everything is owned by the caller.
+struct AsyncInputs {
+  const TrainConfig& cfg;
+  Network& net;
+  detail::RunState& run;       // read at the start, written back at the end
+  EnvCritic* critic;           // rule perturb, else nullptr
+  const std::atomic<bool>& stop;
+  const EpisodeFn& on_episode;
+  std::int64_t until;          // train until this many steps
+  std::int64_t total;          // the run's target, for progress reports
+};
+
+// Trains asynchronously until `in.until` steps (or a stop is requested), starting
+// from and writing back to the run state.
+RunStats run_async(const AsyncInputs& in, Executor& executor, int shard_size,
+                   const ProgressFn& progress, double progress_seconds);
 
 }  // namespace coagent::runtime

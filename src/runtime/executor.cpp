@@ -8,6 +8,10 @@
 #include <tbb/task_group.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <thread>
+#include <vector>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -158,6 +162,11 @@ class ThreadExecutor final : public Executor {
 };
 
 }  // namespace
+}  // namespace coagent::runtime
+
+namespace coagent {
+using runtime::TbbExecutor;
+using runtime::ThreadExecutor;
 
 std::unique_ptr<Executor> make_tbb_executor(int threads) {
   return std::make_unique<TbbExecutor>(threads);
@@ -177,4 +186,4 @@ std::unique_ptr<Executor> make_default_executor(int threads) {
 #endif
 }
 
-}  // namespace coagent::runtime
+}  // namespace coagent

@@ -1,47 +1,12 @@
-// src/runtime/executor.hpp — where the asynchronous runtime's tasks run.
-//
-// Contract: spawn() may be called from any thread, including from inside a task;
-// a task never blocks on another task. wait_idle() returns once every spawned task
-// (and every task they spawned) has finished; it must not be called from a task.
-//
-// Two implementations:
-//  * TbbExecutor: a oneTBB task_arena owned by the runtime (the library never touches
-//    global_control; only the CLI does). Tasks spawned from inside the arena go to
-//    the spawning worker's deque (task_group::run); spawns from outside are enqueued
-//    to the arena.
-//  * ThreadExecutor: plain std::threads over a mutex-protected deque. It exists so
-//    that ThreadSanitizer checks the runtime's own synchronisation (Debian's libtbb
-//    is not built with TSan); TSan builds use it by default.
+// src/runtime/executor.hpp — the runtime's names for the public Executor interface
+// (coagent/executor.hpp has the contract).
 #pragma once
 
-#include <condition_variable>
-#include <cstdint>
-#include <deque>
-#include <functional>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include "coagent/executor.hpp"
 
 namespace coagent::runtime {
-
-class Executor {
- public:
-  using Task = std::function<void()>;
-  virtual ~Executor() = default;
-  virtual void spawn(Task task) = 0;
-  virtual void wait_idle() = 0;
-  virtual int concurrency() const = 0;
-  // Runs f(0) .. f(n-1), possibly in parallel, and returns when all are done (the
-  // lockstep mode's per-layer barrier). Called from the driver thread only.
-  virtual void parallel_for(int n, const std::function<void(int)>& f) = 0;
-};
-
-// `threads` <= 0 means every core the process may use.
-std::unique_ptr<Executor> make_tbb_executor(int threads);
-std::unique_ptr<Executor> make_thread_executor(int threads);
-// TBB normally; the std::thread executor in TSan builds or when
-// COAGENT_EXECUTOR=threads is set in the environment.
-std::unique_ptr<Executor> make_default_executor(int threads);
-
+using coagent::Executor;
+using coagent::make_default_executor;
+using coagent::make_tbb_executor;
+using coagent::make_thread_executor;
 }  // namespace coagent::runtime

@@ -1,9 +1,11 @@
-// src/runtime/trainer.cpp — the lockstep driver: environments round-robin, layers in
-// order, one frame at a time. This is the reference every other mode is compared to.
+// src/runtime/trainer.cpp — the Trainer and its lockstep driver: environments
+// round-robin, layers in order, one frame at a time. This is the reference every
+// other mode is compared to.
 #include "coagent/trainer.hpp"
 
 #include "runtime/async_runtime.hpp"
 #include "runtime/executor.hpp"
+#include "runtime/trainer_access.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -13,64 +15,89 @@
 namespace coagent {
 
 namespace {
-constexpr std::size_t kRecentEpisodes = 20;
 // Lockstep splits a layer across threads only from this many weights (64 x 256):
 // below it the per-layer barrier costs more than the layer. Results are the same
 // either way.
 constexpr std::int64_t kParallelMinWork = 16384;
+
+EnvFactory checked_factory(const TrainConfig& cfg, EnvFactory factory) {
+  if (factory) return factory;
+  make_env(cfg.env);  // throws on an unknown name
+  return [name = cfg.env] { return make_env(name); };
 }
 
+TrainConfig validated_local(TrainConfig cfg) {
+  cfg.validate();
+  if (cfg.algo != Algo::local)
+    throw std::invalid_argument("a Trainer runs local rules; algo 'ddpg' is a DdpgLearner");
+  return cfg;
+}
+}  // namespace
+
 Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
-    : cfg_(std::move(cfg)), factory_(std::move(factory)) {
-  cfg_.validate();
-  if (cfg_.algo != Algo::local)
-    throw std::invalid_argument("a Trainer runs local rules; algo 'ddpg' is trained by train_ddpg()");
-  if (!factory_) {
-    make_env(cfg_.env);  // throws on an unknown name
-    factory_ = [name = cfg_.env] { return make_env(name); };
-  }
+    : cfg_(validated_local(std::move(cfg))),
+      factory_(checked_factory(cfg_, std::move(factory))),
+      run_(std::make_unique<detail::RunState>()) {
   std::unique_ptr<Env> probe = make_environment();
-  if (!factory_ || !probe) throw std::invalid_argument("environment factory returned null");
   net_ = Network(cfg_, probe->observation_size(), probe->observation_bounds(),
                  probe->action_bounds());
+  init_critic();
   action_.assign(net_.action_size(), 0.0);
+  for (int w : net_.shape()) frame_stride_.push_back(padded(w));
+  run_->slots.resize(cfg_.envs);
+  for (int e = 0; e < cfg_.envs; ++e) {
+    detail::EnvSlot& slot = run_->slots[e];
+    slot.env = e == 0 ? std::move(probe) : make_environment();
+    slot.obs.assign(net_.obs_size(), 0.0);
+    for (int s : frame_stride_) slot.frames.emplace_back(2 * static_cast<std::size_t>(s), 0.0f);
+    start_episode(e, cfg_.seed + static_cast<std::uint64_t>(e));
+  }
+}
+
+Trainer::Trainer(TrainConfig cfg, EnvFactory factory, detail::TrainerParts parts)
+    : cfg_(validated_local(std::move(cfg))),
+      factory_(checked_factory(cfg_, std::move(factory))),
+      net_(std::move(parts.net)),
+      critic_(std::move(parts.critic)),
+      run_(std::make_unique<detail::RunState>(std::move(parts.run))) {
+  action_.assign(net_.action_size(), 0.0);
+  for (int w : net_.shape()) frame_stride_.push_back(padded(w));
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::init_critic() {
   if (cfg_.rule == Rule::perturb)
     critic_ = std::make_unique<EnvCritic>(
         EnvCriticSettings{cfg_.critic_features, cfg_.critic_bandwidth, cfg_.alpha_env_critic,
                           cfg_.critic_lambda, cfg_.gamma},
         net_.input_stride(), cfg_.envs, cfg_.seed);
-
-  slots_.resize(cfg_.envs);
-  for (int w : net_.shape()) frame_stride_.push_back(padded(w));
-  for (int e = 0; e < cfg_.envs; ++e) {
-    EnvSlot& slot = slots_[e];
-    slot.env = e == 0 ? std::move(probe) : make_environment();
-    slot.obs.assign(net_.obs_size(), 0.0);
-    for (int s : frame_stride_) slot.frames.emplace_back(2 * static_cast<std::size_t>(s), 0.0f);
-    start_episode(slot, e, cfg_.seed + static_cast<std::uint64_t>(e));
-  }
 }
 
-Trainer::~Trainer() = default;
-
-std::unique_ptr<Env> Trainer::make_environment() const {
-  auto env = factory_();
-  if (!env) throw std::invalid_argument("environment factory returned null");
-  if (env->observation_size() < 1 || env->action_size() < 1)
-    throw std::invalid_argument("environment '" + std::string(env->name()) +
-                                "' has an empty observation or action");
-  return env;
+std::int64_t Trainer::steps_done() const noexcept { return run_->counters.steps; }
+std::int64_t Trainer::episodes_done() const noexcept { return run_->counters.episodes; }
+const std::vector<double>& Trainer::recent_returns() const noexcept {
+  return run_->counters.recent;
 }
 
-void Trainer::start_episode(EnvSlot& slot, int e, std::optional<std::uint64_t> seed) {
+std::unique_ptr<Env> Trainer::make_environment() const { return make_checked_env(factory_); }
+
+void Trainer::update_settings(const TrainConfig& changed) {
+  check_resumable_change(cfg_, changed, steps_done());
+  cfg_ = changed;
+}
+
+void Trainer::start_episode(int e, std::optional<std::uint64_t> seed) {
+  detail::EnvSlot& slot = run_->slots[e];
   slot.env->reset(seed, slot.obs);
   slot.episode_return = 0.0;
   slot.episode_length = 0;
-  next_episode_schedule(slot, e);
-  forward(slot, e, StepSignal{}, FrameKind::first);
+  slot.next_episode(cfg_, e);
+  forward(e, StepSignal{}, FrameKind::first);
 }
 
-void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
+void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
+  detail::EnvSlot& slot = run_->slots[e];
   const int prev = slot.parity;
   const int cur = 1 - prev;
   auto half = [&](int k, int which) {
@@ -109,14 +136,6 @@ void Trainer::forward(EnvSlot& slot, int e, StepSignal signal, FrameKind kind) {
   slot.parity = cur;
 }
 
-void Trainer::record_episode(double ret, std::int64_t length, int env_index,
-                             std::int64_t step) {
-  ++episodes_;
-  recent_.push_back(ret);
-  if (recent_.size() > kRecentEpisodes) recent_.erase(recent_.begin());
-  if (on_episode_) on_episode_(EpisodeRecord{step, episodes_, ret, length, env_index});
-}
-
 std::vector<LayerStats> Trainer::take_layer_stats() {
   std::vector<LayerStats> out;
   for (int l = 0; l < net_.num_layers(); ++l) {
@@ -146,13 +165,6 @@ std::vector<LayerStats> Trainer::take_layer_stats() {
   return out;
 }
 
-void Trainer::restore_counters(std::int64_t steps, std::int64_t episodes,
-                               std::vector<double> recent) {
-  steps_ = steps;
-  episodes_ = episodes;
-  recent_ = std::move(recent);
-}
-
 void Trainer::check_finite() const {
   for (int l = 0; l < net_.num_layers(); ++l) {
     const LayerParams& p = net_.layer(l).params;
@@ -165,7 +177,7 @@ void Trainer::check_finite() const {
         if (!std::isfinite((*v)[i]))
           throw DivergenceError("diverged: layer " + std::to_string(l + 1) + ", neuron " +
                                 std::to_string(i / per_neuron) + ": " + what + " is " +
-                                std::to_string((*v)[i]) + " at step " + std::to_string(steps_));
+                                std::to_string((*v)[i]) + " at step " + std::to_string(steps_done()));
     }
   }
 }
@@ -178,12 +190,16 @@ void check_action_finite(const std::vector<double>& action, int layer, std::int6
                             " at step " + std::to_string(step));
 }
 
-void Trainer::use_executor(std::unique_ptr<runtime::Executor> executor) {
+void Trainer::use_executor(std::unique_ptr<Executor> executor) {
   executor_ = std::move(executor);
 }
 
 void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
-  // However train() ends (budget, stop, an exception), the stop request is consumed.
+  train_until(cfg_.steps, TrainHooks{progress, progress_every, on_episode_});
+}
+
+void Trainer::train_until(std::int64_t until, const TrainHooks& hooks) {
+  // However it ends (target, stop, an exception), the stop request is consumed.
   struct ConsumeStop {
     std::atomic<bool>& stop;
     ~ConsumeStop() { stop.store(false, std::memory_order_relaxed); }
@@ -191,64 +207,50 @@ void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
   stats_ = RunStats{};
   shard_bodies_.store(0, std::memory_order_relaxed);
   if (cfg_.mode == Mode::async) {
-    if (!executor_) executor_ = runtime::make_default_executor(cfg_.threads);
-    stats_ = runtime::run_async(*this, *executor_, cfg_.shard_size,
-                                [&](const TrainProgress& p) {
-                                  if (progress) progress(p);
-                                },
-                                0.25);
+    if (!executor_) executor_ = make_default_executor(cfg_.threads);
+    const runtime::AsyncInputs in{cfg_, net_, *run_, critic_.get(), stop_, hooks.episode,
+                                  until, cfg_.steps};
+    stats_ = runtime::run_async(in, *executor_, cfg_.shard_size, hooks.progress, 0.25);
   } else {
-    if (cfg_.threads != 1 && !executor_) executor_ = runtime::make_default_executor(cfg_.threads);
-    train_lockstep(progress, progress_every);
+    if (cfg_.threads != 1 && !executor_) executor_ = make_default_executor(cfg_.threads);
+    train_lockstep(until, hooks);
     stats_.shard_bodies = shard_bodies_.load(std::memory_order_relaxed);
   }
   check_finite();
 }
 
-void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_every) {
+void Trainer::train_lockstep(std::int64_t until, const TrainHooks& hooks) {
   const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t start = steps_;
+  detail::EpisodeCounters& n = run_->counters;
+  const std::int64_t start = n.steps;
   const int L = net_.num_layers();
   const int out_stride = frame_stride_[L];
   auto report = [&] {
-    if (!progress) return;
-    TrainProgress p;
-    p.step = steps_;
-    p.total_steps = cfg_.steps;
-    p.episodes = episodes_;
-    if (!recent_.empty()) {
-      double s = 0.0;
-      for (double r : recent_) s += r;
-      p.recent_return = s / static_cast<double>(recent_.size());
-      p.has_recent_return = true;
-    }
-    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    p.steps_per_second = dt > 0 ? static_cast<double>(steps_ - start) / dt : 0.0;
-    progress(p);
+    if (hooks.progress) hooks.progress(n.progress(n.steps, cfg_.steps, n.steps - start, t0));
   };
-  while (steps_ < cfg_.steps && !stop_requested()) {
+  while (n.steps < until && !stop_requested()) {
     // Environments take turns, so env e acts at steps e, e + E, e + 2E, ...
-    const int e = static_cast<int>(steps_ % cfg_.envs);
-    EnvSlot& slot = slots_[e];
+    const int e = static_cast<int>(n.steps % cfg_.envs);
+    detail::EnvSlot& slot = run_->slots[e];
     net_.decode(slot.frames[L].data() + static_cast<std::size_t>(slot.parity) * out_stride,
                 action_);
-    check_action_finite(action_, L, steps_);
+    check_action_finite(action_, L, n.steps);
     const StepResult r = slot.env->step(action_, slot.obs);
-    ++steps_;
+    ++n.steps;
     slot.episode_return += r.reward;
     ++slot.episode_length;
     const StepSignal signal{static_cast<float>(r.reward * cfg_.reward_scale), r.terminated};
     if (r.terminated || r.truncated) {
-      forward(slot, e, signal, FrameKind::last);
+      forward(e, signal, FrameKind::last);
       const double ret = slot.episode_return;
       const std::int64_t length = slot.episode_length;
       // Reset first: if the episode callback throws, the state is still a step boundary.
-      start_episode(slot, e, std::nullopt);
-      record_episode(ret, length, e, steps_);
+      start_episode(e, std::nullopt);
+      n.record(ret, length, e, n.steps, hooks.episode);
     } else {
-      forward(slot, e, signal, FrameKind::mid);
+      forward(e, signal, FrameKind::mid);
     }
-    if (progress_every > 0 && steps_ % progress_every == 0) {
+    if (hooks.progress_every > 0 && n.steps % hooks.progress_every == 0) {
       check_finite();
       report();
     }
@@ -256,50 +258,16 @@ void Trainer::train_lockstep(const ProgressFn& progress, std::int64_t progress_e
   report();
 }
 
-EvalResult evaluate_greedy(Env& env, int episodes, std::uint64_t seed, const GreedyPolicy& policy) {
-  if (episodes < 1) throw std::invalid_argument("episodes must be at least 1");
-  EvalResult res;
-  res.env = std::string(env.name());
-  res.episodes = episodes;
-  res.seed = seed;
-  res.criterion = env.solved_criterion();
-  std::vector<double> obs(env.observation_size()), action(env.action_size());
-  double sum = 0.0, sum_sq = 0.0, len_sum = 0.0;
-  int successes = 0;
-  for (int ep = 0; ep < episodes; ++ep) {
-    env.reset(ep == 0 ? std::optional<std::uint64_t>(seed) : std::nullopt, obs);
-    EpisodeStats stats;
-    while (true) {
-      policy(obs, action);
-      const StepResult r = env.step(action, obs);
-      stats.episode_return += r.reward;
-      ++stats.length;
-      if (r.terminated || r.truncated) {
-        stats.terminated = r.terminated;
-        break;
-      }
-    }
-    if (env.episode_success(stats)) ++successes;
-    sum += stats.episode_return;
-    sum_sq += stats.episode_return * stats.episode_return;
-    len_sum += static_cast<double>(stats.length);
-    if (ep == 0 || stats.episode_return < res.min_return) res.min_return = stats.episode_return;
-    if (ep == 0 || stats.episode_return > res.max_return) res.max_return = stats.episode_return;
-  }
-  res.mean_return = sum / episodes;
-  res.std_return = std::sqrt(std::max(0.0, sum_sq / episodes - res.mean_return * res.mean_return));
-  res.success_rate = static_cast<double>(successes) / episodes;
-  res.mean_length = len_sum / episodes;
-  res.solved = env.solved(res.mean_return, res.success_rate);
-  return res;
+GreedyPolicy Trainer::greedy_policy() const {
+  return [this, scratch = std::make_shared<std::vector<float>>()](std::span<const double> obs,
+                                                                   std::span<double> action) {
+    net_.greedy_action(obs, action, *scratch);
+  };
 }
 
 EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) const {
   auto env = make_environment();
-  std::vector<float> scratch;
-  return evaluate_greedy(*env, episodes, seed, [&](std::span<const double> obs, std::span<double> action) {
-    net_.greedy_action(obs, action, scratch);
-  });
+  return evaluate_greedy(*env, episodes, seed, greedy_policy());
 }
 
 }  // namespace coagent

@@ -76,29 +76,30 @@ void repair_checkpoint(std::uint8_t* data, std::size_t size) {
 }
 
 // Loads the bytes as a checkpoint and, if they load, resumes the run for a few
-// steps. Throws std::runtime_error for a rejected file, as load_any_checkpoint does.
+// steps. Throws std::runtime_error for a rejected file, as load_learner does.
 void fuzz_checkpoint_input(const std::uint8_t* data, std::size_t size) {
   static ScratchFile file;
-  // Either kind: a local-rule run or a DDPG agent (`coagent eval --load` reads both).
-  AnyCheckpoint any = load_any_checkpoint(file.write(data, size));
-  if (any.ddpg) {
-    const std::vector<double> obs(any.ddpg->agent->observation_size(), 0.0);
-    std::vector<double> action(any.ddpg->agent->action_size());
-    any.ddpg->agent->greedy_action(obs, action);
+  // Any algorithm: a local-rule run or a DDPG agent (`coagent eval --load` reads both).
+  const std::unique_ptr<Learner> learner = load_learner(file.write(data, size));
+  (void)learner->digest();
+  if (learner->config().algo == Algo::ddpg) {
+    auto env = learner->make_environment();
+    const std::vector<double> obs(env->observation_size(), 0.0);
+    std::vector<double> action(env->action_size());
+    learner->greedy_policy()(obs, action);
     return;
   }
-  auto trainer = std::move(any.local);
-  (void)digest(trainer->network());
   // A loaded run continues where it stopped: a few steps, lockstep on this thread
   // (the settings may ask for thousands of worker threads). A file may hold
-  // weights that are not finite; train() reports those as a DivergenceError.
-  if (trainer->steps_done() > (std::int64_t{1} << 40)) return;
-  TrainConfig& cfg = trainer->mutable_config();
-  cfg.steps = trainer->steps_done() + 3;
+  // weights that are not finite; training reports those as a DivergenceError.
+  if (learner->steps_done() > (std::int64_t{1} << 40)) return;
+  TrainConfig cfg = learner->config();
+  cfg.steps = learner->steps_done() + 3;
   cfg.mode = Mode::lockstep;
   cfg.threads = 1;
+  learner->update_settings(cfg);
   try {
-    trainer->train();
+    learner->train_until(cfg.steps, {});
   } catch (const DivergenceError&) {
   }
 }

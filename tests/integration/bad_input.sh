@@ -193,8 +193,6 @@ EXPECT="--out" exp1_case "out is a file" --out "$tmp/good.ckpt"
 # --algo ddpg: the local-rule-only doors are closed, and --ddpg-* needs --algo ddpg.
 D=(train --algo ddpg --env chain --steps 100 --eval-episodes 1)
 EXPECT="--algo"       run_case "ddpg resume"                 "$bin" "${D[@]}" --resume "$tmp/good.ckpt" --save "$tmp/new.ckpt"
-EXPECT="--metrics"    run_case "ddpg metrics"                "$bin" "${D[@]}" "${tiny_ddpg[@]}" --metrics "$tmp/new.jsonl" --save "$tmp/new.ckpt"
-EXPECT="--checkpoint-every" run_case "ddpg checkpoint-every" "$bin" "${D[@]}" "${tiny_ddpg[@]}" --checkpoint-every 10 --save "$tmp/new.ckpt"
 EXPECT="--rule"       run_case "ddpg with a local rule"      "$bin" "${D[@]}" "${tiny_ddpg[@]}" --rule perturb --save "$tmp/new.ckpt"
 EXPECT="--hidden"     run_case "ddpg with --hidden"          "$bin" "${D[@]}" "${tiny_ddpg[@]}" --hidden 8 --save "$tmp/new.ckpt"
 EXPECT="--mode"       run_case "ddpg with --mode"            "$bin" "${D[@]}" "${tiny_ddpg[@]}" --mode lockstep --save "$tmp/new.ckpt"
@@ -204,8 +202,9 @@ EXPECT="noise"        run_case "ddpg unknown noise"          "$bin" "${D[@]}" "$
 EXPECT="buffer-size"  run_case "ddpg zero buffer"            "$bin" "${D[@]}" "${tiny_ddpg[@]}" --ddpg-buffer-size 0 --save "$tmp/new.ckpt"
 EXPECT="--ddpg-gamma needs --algo ddpg" run_case "ddpg flag without --algo ddpg" "$bin" "${T[@]}" --ddpg-gamma 0.9 --save "$tmp/new.ckpt"
 EXPECT="--ddpg-tau needs --algo ddpg"   run_case "ddpg flag with --algo local"   "$bin" "${T[@]}" --algo local --ddpg-tau 0.1 --save "$tmp/new.ckpt"
-EXPECT="--ddpg-tau needs --algo ddpg"   run_case "ddpg flag on a resume"         "$bin" train --resume "$tmp/good.ckpt" --ddpg-tau 0.1 --save "$tmp/new.ckpt"
-EXPECT="ddpg"         run_case "resume a ddpg checkpoint"    "$bin" train --resume "$tmp/ddpg.ckpt" --steps 200 --save "$tmp/new.ckpt"
+EXPECT="--ddpg-tau cannot be"          run_case "ddpg flag on a resume"         "$bin" train --resume "$tmp/good.ckpt" --ddpg-tau 0.1 --save "$tmp/new.ckpt"
+EXPECT="--hidden cannot be changed" run_case "local flag on a ddpg resume" "$bin" train --resume "$tmp/ddpg.ckpt" --hidden 4 --save "$tmp/new.ckpt"
+EXPECT="--ddpg-tau cannot be"  run_case "ddpg flag on a ddpg resume"  "$bin" train --resume "$tmp/ddpg.ckpt" --ddpg-tau 0.1 --save "$tmp/new.ckpt"
 EXPECT="algo"         run_case "unknown algo"                "$bin" "${T[@]}" --algo backprop --save "$tmp/new.ckpt"
 EXPECT="--ascii"      run_case "eval --ascii of ddpg"        "$bin" eval --load "$tmp/ddpg.ckpt" --ascii
 

@@ -9,7 +9,9 @@
 #include <memory>
 #include <utility>
 
+#include "coagent/trainer.hpp"
 #include "runtime/executor.hpp"
+#include "runtime/trainer_access.hpp"
 
 namespace coagent::testing {
 
@@ -33,5 +35,18 @@ inline std::unique_ptr<runtime::Executor> make_executor(bool tbb, int workers) {
 #endif
   return tbb ? runtime::make_tbb_executor(workers) : runtime::make_thread_executor(workers);
 }
+
+// Changes the settings a run may change (steps, mode, threads, shard size) the way
+// an application does: through Learner::update_settings.
+template <class L, class F>
+void tweak(L& learner, F&& f) {
+  TrainConfig c = learner.config();
+  f(c);
+  learner.update_settings(c);
+}
+
+// The run state, for tests that look inside (src/runtime/run_state.hpp).
+inline std::vector<detail::EnvSlot>& slots(Trainer& t) { return detail::TrainerAccess::run(t).slots; }
+inline detail::EpisodeCounters& counters(Trainer& t) { return detail::TrainerAccess::run(t).counters; }
 
 }  // namespace coagent::testing

@@ -19,6 +19,9 @@ namespace {
 
 using testing::make_executor;
 using testing::with_watchdog;
+using testing::slots;
+using testing::tweak;
+using testing::counters;
 
 TrainConfig small_config(Mode mode, std::uint64_t seed = 3) {
   TrainConfig c;
@@ -57,7 +60,7 @@ TEST_P(AsyncEqualsLockstep, SameDigestWithOneEnvironment) {
       << (tbb ? "tbb" : "threads") << " workers " << workers << " shard " << shard;
   expect_consistent(t.last_run_stats(), cfg.steps);
   // The environment's state and the episode count match too.
-  EXPECT_EQ(t.slots()[0].env->state(), ref.slots()[0].env->state());
+  EXPECT_EQ(slots(t)[0].env->state(), slots(ref)[0].env->state());
   EXPECT_EQ(t.episodes_done(), ref.episodes_done());
 }
 
@@ -149,12 +152,12 @@ TEST(Async, StopWithWorkInFlightIsCleanAndResumable) {
     EXPECT_GE(calls, 2);  // the call that stopped it and the final one
     EXPECT_FALSE(t.stop_requested()) << "train() consumes the request";
     // The stopped run continues, in either mode.
-    t.mutable_config().steps = t.steps_done() + 500;
-    t.mutable_config().mode = Mode::lockstep;
+    tweak(t, [&](TrainConfig& c) { c.steps = t.steps_done() + 500; });
+    tweak(t, [&](TrainConfig& c) { c.mode = Mode::lockstep; });
     t.train();
     EXPECT_EQ(t.steps_done(), t.config().steps);
-    t.mutable_config().steps += 500;
-    t.mutable_config().mode = Mode::async;
+    tweak(t, [&](TrainConfig& c) { c.steps += 500; });
+    tweak(t, [&](TrainConfig& c) { c.mode = Mode::async; });
     with_watchdog("resume", [&] { t.train(); });
     EXPECT_EQ(t.steps_done(), t.config().steps);
     expect_consistent(t.last_run_stats(), 500);
@@ -210,7 +213,7 @@ TEST(Async, CallbackExceptionWaitsForTasksThenPropagates) {
       EXPECT_LT(t.steps_done(), cfg.steps);
       // Every environment stands at a step boundary inside a live episode (one that
       // just ended was reset): not past its time limit, not at the goal.
-      for (const EnvSlot& slot : t.slots()) {
+      for (const detail::EnvSlot& slot : slots(t)) {
         EXPECT_LT(slot.episode_length, slot.env->max_episode_steps());
         EXPECT_LT(slot.env->state()[0], 100.0) << "an environment was left at the goal";
       }
@@ -220,7 +223,7 @@ TEST(Async, CallbackExceptionWaitsForTasksThenPropagates) {
       save_checkpoint(t, path);
       auto resumed = load_checkpoint(path);
       EXPECT_EQ(digest(*resumed), digest(t));
-      resumed->mutable_config().steps = t.steps_done() + 800;
+      tweak(*resumed, [&](TrainConfig& c) { c.steps = t.steps_done() + 800; });
       resumed->use_executor(make_executor(tbb, 2));
       with_watchdog("after the exception", [&] { resumed->train(); });
       EXPECT_EQ(resumed->steps_done(), resumed->config().steps);

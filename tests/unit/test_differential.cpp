@@ -22,6 +22,9 @@ namespace {
 
 using testing::make_executor;
 using testing::with_watchdog;
+using testing::slots;
+using testing::tweak;
+using testing::counters;
 
 struct OptionSet {
   const char* name;
@@ -93,7 +96,7 @@ TEST_P(OptionSweep, AsyncEqualsLockstep) {
   };
   for (const Point pt : {Point{true, 1, 0}, Point{true, 4, 1}, Point{false, 2, 3}, Point{false, 8, 64}}) {
     Trainer t(config_for(options(), rule(), Mode::async));
-    t.mutable_config().shard_size = pt.shard;
+    tweak(t, [&](TrainConfig& c) { c.shard_size = pt.shard; });
     t.use_executor(make_executor(pt.tbb, pt.workers));
     with_watchdog("async run", [&] { t.train(); });
     EXPECT_EQ(digest(t), digest(ref)) << (pt.tbb ? "tbb" : "threads") << " workers " << pt.workers
@@ -121,8 +124,8 @@ TEST_P(OptionSweep, ResumeEqualsUninterrupted) {
       save_checkpoint(part, path);
       auto resumed = load_checkpoint(path);
       EXPECT_EQ(digest(*resumed), digest(part)) << "the checkpoint lost state";
-      resumed->mutable_config().steps = full.config().steps;
-      resumed->mutable_config().mode = second;
+      tweak(*resumed, [&](TrainConfig& c) { c.steps = full.config().steps; });
+      tweak(*resumed, [&](TrainConfig& c) { c.mode = second; });
       resumed->use_executor(make_executor(false, 3));
       with_watchdog("resumed", [&] { resumed->train(); });
       EXPECT_EQ(digest(*resumed), digest(full))
@@ -152,7 +155,7 @@ TEST(Resume, SeveralEnvironmentsInLockstep) {
     const std::string path = ::testing::TempDir() + "coagent_diff_envs.ckpt";
     save_checkpoint(part, path);
     auto resumed = load_checkpoint(path);
-    resumed->mutable_config().steps = full.config().steps;
+    tweak(*resumed, [&](TrainConfig& c) { c.steps = full.config().steps; });
     resumed->train();
     EXPECT_EQ(digest(*resumed), digest(full)) << to_string(rule);
     std::remove(path.c_str());
@@ -183,7 +186,7 @@ TEST(Digest, CoversEveryPieceOfState) {
       expect_changes(what, [&] { v[v.size() / 2] = old + 0.5f; }, [&] { v[v.size() / 2] = old; });
     };
     for (int l = 0; l < t.network().num_layers(); ++l) {
-      LayerState& L = t.network().layer(l);
+      LayerState& L = detail::TrainerAccess::network(t).layer(l);
       for (auto* v : {&L.params.K, &L.params.b, &L.params.cv, &L.params.cc, &L.params.wk,
                       &L.params.wa, &L.noise, &L.elig, &L.elig_b})
         flip("a layer array", *v);
@@ -192,7 +195,7 @@ TEST(Digest, CoversEveryPieceOfState) {
       const float y = L.trace.back().y;
       expect_changes("a neuron's trace", [&] { L.trace.back().y += 0.5f; }, [&] { L.trace.back().y = y; });
     }
-    EnvSlot& s = t.slots()[1];
+    detail::EnvSlot& s = slots(t)[1];
     flip("the current frame", s.frames[1]);  // the middle element is in the second half
     {
       const int cur = s.parity;
@@ -221,30 +224,24 @@ TEST(Digest, CoversEveryPieceOfState) {
     });
     expect_changes("an environment's step count", [&] { s.env->set_elapsed_steps(elapsed + 1); },
                    [&] { s.env->set_elapsed_steps(elapsed); });
-    const std::int64_t steps = t.steps_done(), episodes = t.episodes_done();
-    const std::vector<double> recent = t.recent_returns();
-    expect_changes("the step counter", [&] { t.restore_counters(steps + 1, episodes, recent); },
-                   [&] { t.restore_counters(steps, episodes, recent); });
-    expect_changes("the episode counter", [&] { t.restore_counters(steps, episodes + 1, recent); },
-                   [&] { t.restore_counters(steps, episodes, recent); });
-    expect_changes("the recent returns", [&] {
-      auto r = recent;
-      r.push_back(1.0);
-      t.restore_counters(steps, episodes, r);
-    }, [&] { t.restore_counters(steps, episodes, recent); });
+    detail::EpisodeCounters& n = counters(t);
+    const detail::EpisodeCounters saved = n;
+    expect_changes("the step counter", [&] { ++n.steps; }, [&] { n = saved; });
+    expect_changes("the episode counter", [&] { ++n.episodes; }, [&] { n = saved; });
+    expect_changes("the recent returns", [&] { n.recent.push_back(1.0); }, [&] { n = saved; });
     const auto env_rng = s.env->rng_state();
     expect_changes("an environment's stream", [&] { s.env->set_rng_state({env_rng.first + 1, env_rng.second}); },
                    [&] { s.env->set_rng_state(env_rng); });
-    if (EnvCritic* critic = t.env_critic()) {
+    if (EnvCritic* critic = detail::TrainerAccess::critic(t)) {
       flip("the critic's weights", critic->weights());
       flip("the critic's traces", critic->traces());
       flip("the critic's features", critic->current_features());
     }
     EXPECT_GE(checked, rule == Rule::perturb ? 30 : 25) << to_string(rule);
     // The runtime settings are not state.
-    t.mutable_config().threads = 7;
-    t.mutable_config().mode = Mode::async;
-    t.mutable_config().steps = 999999;
+    tweak(t, [&](TrainConfig& c) { c.threads = 7; });
+    tweak(t, [&](TrainConfig& c) { c.mode = Mode::async; });
+    tweak(t, [&](TrainConfig& c) { c.steps = 999999; });
     EXPECT_EQ(digest(t), base);
   }
 }

@@ -9,9 +9,12 @@
 
 #include "coagent/checkpoint.hpp"
 #include "coagent/trainer.hpp"
+#include "runtime_test_support.hpp"
 
 namespace coagent {
 namespace {
+using testing::slots;
+using testing::tweak;
 
 std::string tmp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
@@ -142,7 +145,7 @@ TEST(Trainer, SeveralEnvironmentsTakeTurns) {
   EXPECT_EQ(t.steps_done(), 4000);
   ASSERT_GT(at_step.size(), 4u);
   for (int e = 0; e < 4; ++e)
-    EXPECT_EQ(steps[e] + t.slots()[e].episode_length, 1000) << "environment " << e;
+    EXPECT_EQ(steps[e] + slots(t)[e].episode_length, 1000) << "environment " << e;
   EXPECT_TRUE(std::is_sorted(at_step.begin(), at_step.end()));
 }
 
@@ -178,7 +181,7 @@ TEST(Checkpoint, ResumedRunEqualsUninterruptedRun) {
     part.train();
     save_checkpoint(part, path);
     auto resumed = load_checkpoint(path);
-    resumed->mutable_config().steps = 4000;
+    tweak(*resumed, [&](TrainConfig& c) { c.steps = 4000; });
     resumed->train();
     EXPECT_EQ(digest(*resumed), digest(full)) << env;
   }

@@ -1,8 +1,9 @@
-// src/io/trainer_state.cpp — the state bytes (see trainer_state.hpp) and the digests
-// built from them.
-#include "io/trainer_state.hpp"
+// src/runtime/trainer_state.cpp — writing the state bytes (see trainer_state.hpp),
+// the digests built from them, and Trainer::save.
+#include "runtime/trainer_state.hpp"
 
 #include "coagent/checkpoint.hpp"
+#include "io/archive.hpp"
 #include "io/sha256.hpp"
 
 namespace coagent::io {
@@ -50,12 +51,13 @@ void put_network_state(ByteWriter& w, const Network& net) {
 }
 
 void put_trainer_state(ByteWriter& w, const Trainer& t, StateBytes which) {
-  w.put(t.steps_done());
-  w.put(t.episodes_done());
-  w.put_vec(t.recent_returns());
+  const detail::RunState& run = detail::TrainerAccess::run(t);
+  w.put(run.counters.steps);
+  w.put(run.counters.episodes);
+  w.put_vec(run.counters.recent);
   put_network_state(w, t.network());
-  w.put<std::uint32_t>(static_cast<std::uint32_t>(t.slots().size()));
-  for (const EnvSlot& s : t.slots()) {
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(run.slots.size()));
+  for (const detail::EnvSlot& s : run.slots) {
     w.put_vec(s.env->state());
     w.put(s.env->elapsed_steps());
     const auto rs = s.env->rng_state();
@@ -99,10 +101,19 @@ std::string digest(const Network& net) {
   return sha256_hex(w.bytes().data(), w.bytes().size());
 }
 
-std::string digest(const Trainer& t) {
+std::string digest(const Trainer& t) { return t.digest(); }
+
+std::string Trainer::digest() const {
   io::ByteWriter w;
-  io::put_trainer_state(w, t, io::StateBytes::digest);
+  io::put_trainer_state(w, *this, io::StateBytes::digest);
   return sha256_hex(w.bytes().data(), w.bytes().size());
+}
+
+void Trainer::save(const std::string& path) const {
+  io::ByteWriter w;
+  w.put_str(config_to_text(cfg_));
+  io::put_trainer_state(w, *this, io::StateBytes::checkpoint);
+  io::write_archive(path, w.bytes());
 }
 
 }  // namespace coagent

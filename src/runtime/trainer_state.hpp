@@ -1,10 +1,13 @@
-// src/io/trainer_state.hpp — the bytes of a Trainer's learned and resumable state:
-// written once here, read by the checkpoint (every byte) and by the digests (every
-// byte that is state, not scratch). Internal to the library.
+// src/runtime/trainer_state.hpp — the bytes of a Trainer's learned and resumable
+// state: written once here, read by the checkpoint (every byte) and by the digests
+// (every byte that is state, not scratch); and the reader that constructs a run's
+// parts from them. Internal to the library.
 #pragma once
 
 #include "coagent/trainer.hpp"
+#include "io/byte_reader.hpp"
 #include "io/byte_writer.hpp"
+#include "runtime/trainer_access.hpp"
 
 namespace coagent::io {
 
@@ -20,5 +23,12 @@ enum class StateBytes { checkpoint, digest };
 void put_trainer_state(ByteWriter& w, const Trainer& t, StateBytes which);
 // Per layer: parameters, random streams, traces, noise and eligibility traces.
 void put_network_state(ByteWriter& w, const Network& net);
+
+// Reads what put_trainer_state(checkpoint) wrote for a run with settings `cfg`
+// (validated) and builds its parts; environments come from `factory`. Throws
+// std::runtime_error (via r.fail) on anything inconsistent, before allocating for
+// sizes the input cannot hold.
+detail::TrainerParts read_trainer_parts(const TrainConfig& cfg, ByteReader& r,
+                                        const EnvFactory& factory);
 
 }  // namespace coagent::io

@@ -1,0 +1,42 @@
+// coagent/executor.hpp — where the runtimes' tasks run. Applications that embed the
+// scheduler may pass their own Executor to Trainer::use_executor.
+//
+// Contract: spawn() may be called from any thread, including from inside a task;
+// a task never blocks on another task. wait_idle() returns once every spawned task
+// (and every task they spawned) has finished; it must not be called from a task.
+//
+// Two implementations (src/runtime/executor.cpp):
+//  * the oneTBB executor: a task_arena owned by the runtime (the library never
+//    touches global_control; only the CLI does). Tasks spawned from inside the arena
+//    go to the spawning worker's deque (task_group::run); spawns from outside are
+//    enqueued to the arena.
+//  * the std::thread executor: plain threads over a mutex-protected deque. It exists
+//    so that ThreadSanitizer checks the runtime's own synchronisation (Debian's
+//    libtbb is not built with TSan); TSan builds use it by default.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+namespace coagent {
+
+class Executor {
+ public:
+  using Task = std::function<void()>;
+  virtual ~Executor() = default;
+  virtual void spawn(Task task) = 0;
+  virtual void wait_idle() = 0;
+  virtual int concurrency() const = 0;
+  // Runs f(0) .. f(n-1), possibly in parallel, and returns when all are done (the
+  // lockstep mode's per-layer barrier). Called from the driver thread only.
+  virtual void parallel_for(int n, const std::function<void(int)>& f) = 0;
+};
+
+// `threads` <= 0 means every core the process may use.
+std::unique_ptr<Executor> make_tbb_executor(int threads);
+std::unique_ptr<Executor> make_thread_executor(int threads);
+// TBB normally; the std::thread executor in TSan builds or when
+// COAGENT_EXECUTOR=threads is set in the environment.
+std::unique_ptr<Executor> make_default_executor(int threads);
+
+}  // namespace coagent

@@ -1,0 +1,248 @@
+// src/cli/train.cpp — `coagent train`: settings from defaults, a preset, a config
+// file and flags (or a checkpoint to resume), any algorithm, run by the library's
+// session loop; SIGINT/SIGTERM stop it at a step boundary with the checkpoint saved.
+#include <fmt/format.h>
+#include <signal.h>
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/config_file.hpp"
+#include "cli/metrics.hpp"
+#include "cli/progress.hpp"
+#include "coagent/checkpoint.hpp"
+#include "coagent/ddpg.hpp"
+#include "coagent/exp2.hpp"
+#include "coagent/session.hpp"
+#include "coagent/trainer.hpp"
+
+namespace coagent::cli {
+namespace {
+
+using json = nlohmann::json;
+
+// Fails early (before training) if `path` cannot be written.
+void check_writable_target(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  std::error_code ec;
+  if (path.empty()) throw std::invalid_argument("--save: empty path");
+  if (fs::is_directory(p, ec))
+    throw std::invalid_argument(fmt::format("--save: '{}' is a directory", path));
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    throw std::invalid_argument(
+        fmt::format("--save: directory '{}' does not exist", dir.string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw std::invalid_argument(
+        fmt::format("--save: directory '{}' is not writable", dir.string()));
+}
+
+// SIGINT/SIGTERM ask the running learner to stop; the session then saves.
+std::atomic<Learner*> g_learner{nullptr};
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_stop_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+  if (Learner* l = g_learner.load()) l->request_stop();
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Settings that apply to both algorithms.
+bool shared_setting(const std::string& key) {
+  return key == "algo" || key == "env" || key == "steps" || key == "seed" || key == "eval-episodes";
+}
+
+// Defaults, then the preset, then the config file, then the flags; validated.
+TrainConfig settings_of(const TrainArgs& a) {
+  TrainConfig cfg;
+  if (!a.preset.empty()) apply_preset(cfg, a.preset);
+  if (!a.config.empty()) read_config_file(a.config, cfg);
+  for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
+  cfg.validate();
+  return cfg;
+}
+
+std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
+  if (!a.config.empty())
+    throw std::invalid_argument("--config cannot be combined with --resume (the checkpoint's settings are used)");
+  if (!a.preset.empty())
+    throw std::invalid_argument("--preset cannot be combined with --resume (the checkpoint's settings are used)");
+  if (!a.ddpg_settings.empty())
+    throw std::invalid_argument(fmt::format(
+        "--ddpg-{} cannot be changed when resuming (only --steps, --mode, --threads, "
+        "--shard-size and --eval-episodes can)", a.ddpg_settings.begin()->first));
+  for (const auto& [key, value] : a.settings)
+    if (!resumable_setting(key))
+      throw std::invalid_argument(fmt::format(
+          "--{} cannot be changed when resuming (only --steps, --mode, --threads, "
+          "--shard-size and --eval-episodes can)", key));
+  auto learner = load_learner(a.resume);
+  TrainConfig cfg = learner->config();
+  for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
+  cfg.validate();
+  if (cfg.steps < learner->steps_done())
+    throw std::invalid_argument(fmt::format("--steps {} is below the {} steps the checkpoint has trained",
+                                            cfg.steps, learner->steps_done()));
+  learner->update_settings(cfg);
+  return learner;
+}
+
+std::unique_ptr<Learner> new_learner(const TrainArgs& a, const TrainConfig& cfg) {
+  if (cfg.algo == Algo::local) {
+    if (!a.ddpg_settings.empty())
+      throw std::invalid_argument(
+          fmt::format("--ddpg-{} needs --algo ddpg", a.ddpg_settings.begin()->first));
+    return std::make_unique<Trainer>(cfg);
+  }
+  for (const auto& [key, value] : a.settings)
+    if (!shared_setting(key))
+      throw std::invalid_argument(fmt::format(
+          "--{} applies to the local rules, not to --algo ddpg (use the --ddpg-* flags)", key));
+  DdpgConfig d;
+  for (const auto& [key, value] : a.ddpg_settings) set_ddpg_config_entry(d, key, value);
+  d.validate();
+  return std::make_unique<DdpgLearner>(cfg, d);
+}
+
+std::string header_line(const Learner& l, const TrainArgs& a, int threads) {
+  const TrainConfig& cfg = l.config();
+  const std::string resumed =
+      a.resume.empty() ? std::string() : fmt::format(", resumed at step {}", l.steps_done());
+  if (const auto* d = dynamic_cast<const DdpgLearner*>(&l)) {
+    const DdpgConfig& c = d->agent().config();
+    return fmt::format("training {} with DDPG (backprop): actor {}, critic {}, {} steps, seed {}{}",
+                       cfg.env, fmt::join(c.actor_hidden, ","), fmt::join(c.critic_hidden, ","),
+                       cfg.steps, cfg.seed, resumed);
+  }
+  return fmt::format(
+      "training {}: network {}, rule {}, {} steps, seed {}, {} mode{}{}", cfg.env,
+      fmt::join(l.shape(), "-"), to_string(cfg.rule), cfg.steps, cfg.seed, to_string(cfg.mode),
+      cfg.mode == Mode::async
+          ? fmt::format(" ({} threads, shard size {}, {} env{})", threads,
+                        cfg.shard_size > 0 ? std::to_string(cfg.shard_size) : "auto", cfg.envs,
+                        cfg.envs == 1 ? "" : "s")
+          : std::string(),
+      resumed);
+}
+
+json result_fields(const Learner& l, double wall_seconds) {
+  const TrainConfig& cfg = l.config();
+  if (cfg.algo == Algo::ddpg)
+    return json{{"env", cfg.env}, {"algo", "ddpg"}, {"steps", l.steps_done()},
+                {"episodes", l.episodes_done()}, {"seed", cfg.seed},
+                {"wall_seconds", wall_seconds}};
+  return json{{"env", cfg.env},         {"rule", to_string(cfg.rule)},
+              {"shape", l.shape()},     {"steps", l.steps_done()},
+              {"episodes", l.episodes_done()}, {"seed", cfg.seed},
+              {"mode", to_string(cfg.mode)}};
+}
+
+std::int64_t positive_flag(const std::string& text, const char* what) {
+  const std::int64_t v = parse_int(text, what);
+  if (v < 1) throw std::invalid_argument(fmt::format("{}: {} must be at least 1", what, v));
+  return v;
+}
+
+}  // namespace
+
+int cmd_train(const TrainArgs& a) {
+  std::int64_t every = 0;
+  if (!a.checkpoint_every.empty()) {
+    every = positive_flag(a.checkpoint_every, "--checkpoint-every");
+    if (a.save.empty()) throw std::invalid_argument("--checkpoint-every needs --save PATH");
+  }
+  std::int64_t metrics_every = positive_flag(a.metrics_every, "--metrics-every");
+  if (!a.save.empty()) check_writable_target(a.save);
+  if (!a.resume.empty() && a.print_config)
+    throw std::invalid_argument("--print-config cannot be combined with --resume");
+  if (a.print_config) {
+    fmt::print("{}", config_to_text(settings_of(a)));
+    return 0;
+  }
+  // Only the CLI touches global_control: allow the arena's worker threads. It is
+  // created before the learner so that it outlives the learner's task arenas.
+  std::optional<tbb::global_control> workers;
+  std::unique_ptr<Learner> learner =
+      a.resume.empty() ? new_learner(a, settings_of(a)) : resume_learner(a);
+  const TrainConfig cfg = learner->config();
+  const int threads =
+      cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
+  workers.emplace(tbb::global_control::max_allowed_parallelism,
+                  static_cast<std::size_t>(std::max(1, threads)) + 1);
+
+  SessionOptions session;
+  session.save_path = a.save;
+  session.checkpoint_every = every;
+  session.stop = &g_stop;
+  session.hooks.progress_every = std::max<std::int64_t>(1, cfg.steps / 200);
+  std::unique_ptr<MetricsWriter> metrics;
+  if (!a.metrics.empty()) {
+    metrics = std::make_unique<MetricsWriter>(a.metrics, cfg, learner->shape());
+    session.hooks.episode = [m = metrics.get()](const EpisodeRecord& e) { m->episode(e); };
+    session.stats_every = metrics_every;
+    session.on_layer_stats = [m = metrics.get()](std::int64_t step,
+                                                 const std::vector<LayerStats>& s) {
+      if (!s.empty()) m->layers(step, s);
+    };
+  }
+  std::unique_ptr<ProgressPrinter> printer;
+  if (!a.json) {
+    fmt::print("{}\n", header_line(*learner, a, threads));
+    printer = std::make_unique<ProgressPrinter>(stdout);
+    session.hooks.progress = [p = printer.get()](const TrainProgress& tp) { (*p)(tp); };
+  }
+  g_learner.store(learner.get());
+  install_stop_handlers();
+  const auto t0 = std::chrono::steady_clock::now();
+  run_session(*learner, session);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  g_learner.store(nullptr);
+  if (printer) printer->finish();
+  if (g_signal != 0) {
+    if (metrics) metrics->finish();
+    fmt::print(stderr, "coagent: stopped by signal {} at step {}{}\n", static_cast<int>(g_signal),
+               learner->steps_done(),
+               a.save.empty() ? std::string() : fmt::format(", checkpoint saved to {}", a.save));
+    return 128 + g_signal;
+  }
+  const EvalResult r = learner->evaluate(cfg.eval_episodes, default_eval_seed(cfg.seed));
+  if (metrics) {
+    metrics->evaluation(r);
+    metrics->finish();
+  }
+  const std::string dig = learner->digest();
+  if (a.json) {
+    json fields = result_fields(*learner, wall);
+    fields["digest"] = dig;
+    fields["eval"] = eval_to_json(r);
+    if (!a.save.empty()) fields["save"] = a.save;
+    fmt::print("{}\n", fields.dump());
+  } else {
+    fmt::print("digest {}\n", dig);
+    if (!a.save.empty()) fmt::print("saved {}\n", a.save);
+    print_eval_table(stdout, r);
+  }
+  return 0;
+}
+
+}  // namespace coagent::cli

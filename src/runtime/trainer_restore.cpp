@@ -1,0 +1,160 @@
+// src/runtime/trainer_restore.cpp — building a Trainer's parts from checkpoint bytes
+// (the layout trainer_state.cpp writes). Every length is checked against what is
+// left of the input before anything is allocated for it, so no file can make the
+// reader crash or allocate wildly.
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/trainer_state.hpp"
+
+namespace coagent::io {
+namespace {
+
+// A lower bound on the payload size of a run with these settings: every layer
+// stores its weights and critic weights (width x fan_in floats each) and, per
+// environment, every neuron's trace and noise state. Checked before the network is
+// built, so settings that ask for a huge network cannot make the reader allocate.
+std::uint64_t min_payload_size(const TrainConfig& cfg) {
+  constexpr std::uint64_t kTraceBytes = 5 * sizeof(float) + sizeof(std::uint8_t);
+  const auto envs = static_cast<std::uint64_t>(cfg.envs);
+  const bool perturb = cfg.rule == Rule::perturb;
+  // Rule perturb also stores each neuron's eligibility traces and the environment
+  // critic (its weights, and per environment a trace and the current features).
+  std::uint64_t size =
+      perturb ? sizeof(float) * static_cast<std::uint64_t>(cfg.critic_features) * (1 + 2 * envs) : 0;
+  std::uint64_t fan_in = 1;
+  auto add_layer = [&](std::uint64_t width) {
+    size += 2 * sizeof(float) * width * fan_in + envs * width * (kTraceBytes + sizeof(float));
+    if (perturb) size += sizeof(float) * envs * width * fan_in;
+    fan_in = width;
+  };
+  for (int w : cfg.hidden) add_layer(static_cast<std::uint64_t>(w));
+  add_layer(1);
+  return size;
+}
+
+Pcg32 get_pcg(ByteReader& r) {
+  Pcg32 p;
+  const auto s = r.get<std::uint64_t>("a random stream");
+  const auto inc = r.get<std::uint64_t>("a random stream");
+  p.restore(s, inc);
+  return p;
+}
+
+void get_traces(ByteReader& r, std::vector<NeuronTrace>& t) {
+  if (r.get<std::uint64_t>("traces") != t.size()) r.fail("trace count does not match the network");
+  for (auto& x : t) {
+    x.y = r.get<float>("traces");
+    x.sp = r.get<float>("traces");
+    x.xi = r.get<float>("traces");
+    x.a = r.get<float>("traces");
+    x.g = r.get<float>("traces");
+    x.explored = r.get<std::uint8_t>("traces");
+  }
+}
+
+void get_layers(ByteReader& r, Network& net) {
+  if (r.get<std::uint32_t>("layer count") != static_cast<std::uint32_t>(net.num_layers()))
+    r.fail("layer count does not match its settings");
+  for (int l = 0; l < net.num_layers(); ++l) {
+    LayerState& L = net.layer(l);
+    LayerParams& p = L.params;
+    if (r.get<std::int32_t>("layer shape") != p.fan_in || r.get<std::int32_t>("layer shape") != p.width)
+      r.fail("layer shape does not match its settings");
+    r.get_into(p.K, "weights");
+    r.get_into(p.b, "biases");
+    r.get_into(p.cv, "critic weights");
+    r.get_into(p.cc, "critic biases");
+    r.get_into(p.wk, "compatible weights");
+    r.get_into(p.wa, "action coefficients");
+    if (r.get<std::uint64_t>("stream count") != L.rng.size()) r.fail("stream count does not match");
+    for (auto& rng : L.rng) rng = get_pcg(r);
+    get_traces(r, L.trace);
+    L.pending = L.trace;
+    r.get_into(L.noise, "noise states");
+    r.get_into(L.elig, "eligibility traces");
+    r.get_into(L.elig_b, "bias eligibility traces");
+  }
+}
+
+detail::EnvSlot get_slot(ByteReader& r, const TrainConfig& cfg, int e, const Network& net,
+                         const EnvFactory& factory) {
+  detail::EnvSlot s;
+  s.env = make_checked_env(factory);
+  auto state = r.get_vec<double>("environment state");
+  const auto elapsed = r.get<std::int64_t>("elapsed steps");
+  const auto rs0 = r.get<std::uint64_t>("environment stream");
+  const auto rs1 = r.get<std::uint64_t>("environment stream");
+  try {
+    s.env->set_state(state);
+    s.env->set_elapsed_steps(elapsed);
+  } catch (const std::invalid_argument& err) {
+    r.fail(err.what());
+  }
+  s.env->set_rng_state({rs0, rs1});
+  s.obs.assign(net.obs_size(), 0.0);
+  r.get_into(s.obs, "observation");
+  const auto parity = r.get<std::int32_t>("frame parity");
+  if (parity != 0 && parity != 1) r.fail("bad frame parity");
+  s.parity = parity;
+  s.episode_return = r.get<double>("episode return");
+  s.episode_length = r.get<std::int64_t>("episode length");
+  if (s.episode_length < 0) r.fail("negative episode length");
+  s.episode_index = r.get<std::int64_t>("episode index");
+  if (s.episode_index < 0) r.fail("negative episode index");
+  s.explore_mask = cfg.explore_mask(e, s.episode_index);
+  const std::vector<int> shape = net.shape();
+  if (r.get<std::uint64_t>("frame count") != shape.size()) r.fail("frame count does not match");
+  for (int w : shape) {
+    s.frames.emplace_back(2 * static_cast<std::size_t>(padded(w)), 0.0f);
+    r.get_into(s.frames.back(), "frame");
+  }
+  return s;
+}
+
+}  // namespace
+
+detail::TrainerParts read_trainer_parts(const TrainConfig& cfg, ByteReader& r,
+                                        const EnvFactory& factory) {
+  // validate() bounds every width and the environment count, so this cannot overflow.
+  if (const std::uint64_t need = min_payload_size(cfg); need > r.left())
+    r.fail("its settings describe a network of at least " + std::to_string(need) +
+           " bytes, the payload has " + std::to_string(r.left()));
+  detail::TrainerParts parts;
+  detail::EpisodeCounters& n = parts.run.counters;
+  n.steps = r.get<std::int64_t>("step counter");
+  n.episodes = r.get<std::int64_t>("episode counter");
+  n.recent = r.get_vec<double>("recent returns");
+  if (n.steps < 0 || n.episodes < 0) r.fail("negative counters");
+  std::unique_ptr<Env> probe;
+  try {
+    probe = make_checked_env(factory);
+  } catch (const std::invalid_argument& e) {
+    r.fail(e.what());
+  }
+  parts.net = Network(cfg, probe->observation_size(), probe->observation_bounds(),
+                      probe->action_bounds(), Network::Init::unset);
+  get_layers(r, parts.net);
+  if (r.get<std::uint32_t>("environment count") != static_cast<std::uint32_t>(cfg.envs))
+    r.fail("environment count does not match");
+  for (int e = 0; e < cfg.envs; ++e) parts.run.slots.push_back(get_slot(r, cfg, e, parts.net, factory));
+  if (cfg.rule == Rule::perturb) {
+    parts.critic = std::make_unique<EnvCritic>(
+        EnvCriticSettings{cfg.critic_features, cfg.critic_bandwidth, cfg.alpha_env_critic,
+                          cfg.critic_lambda, cfg.gamma},
+        parts.net.input_stride(), cfg.envs, cfg.seed);
+    EnvCritic& c = *parts.critic;
+    r.get_into(c.weights(), "environment critic weights");
+    r.get_into(c.traces(), "environment critic traces");
+    r.get_into(c.current_features(), "environment critic features");
+    for (const auto* v : {&c.weights(), &c.traces(), &c.current_features()})
+      for (float x : *v)
+        if (!std::isfinite(x)) r.fail("the environment critic has a non-finite value");
+  }
+  if (!r.done()) r.fail("trailing bytes after the payload");
+  return parts;
+}
+
+}  // namespace coagent::io

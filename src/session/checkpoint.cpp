@@ -1,0 +1,77 @@
+// src/session/checkpoint.cpp — constructing a Learner from a checkpoint archive:
+// the container is verified (io/archive.cpp), the settings say which algorithm,
+// and that algorithm's reader builds the run from the remaining bytes.
+#include "coagent/checkpoint.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "ddpg/ddpg_run.hpp"
+#include "io/archive.hpp"
+#include "io/byte_reader.hpp"
+#include "runtime/trainer_state.hpp"
+
+namespace coagent {
+namespace {
+
+TrainConfig read_settings(io::ByteReader& r, const std::string& path) {
+  const std::string text = r.get_str("settings");
+  try {
+    return parse_config_text(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}' has bad settings: {}", path, e.what()));
+  }
+}
+
+EnvFactory factory_or_builtin(const TrainConfig& cfg, EnvFactory factory, const std::string& path) {
+  if (factory) return factory;
+  try {
+    make_env(cfg.env);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}': {}", path, e.what()));
+  }
+  return [name = cfg.env] { return make_env(name); };
+}
+
+std::unique_ptr<Learner> read_learner(const std::vector<char>& payload, const std::string& path,
+                                      EnvFactory factory) {
+  io::ByteReader r(payload, fmt::format("checkpoint '{}' is corrupt", path));
+  const TrainConfig cfg = read_settings(r, path);
+  factory = factory_or_builtin(cfg, std::move(factory), path);
+  if (cfg.algo == Algo::ddpg)
+    return std::make_unique<DdpgLearner>(cfg, factory, detail::read_ddpg_run(r, factory));
+  std::unique_ptr<Trainer> t;
+  try {
+    t = std::make_unique<Trainer>(cfg, factory, io::read_trainer_parts(cfg, r, factory));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}': {}", path, e.what()));
+  }
+  // The divergence guard never saves a non-finite state, so one here is damage.
+  try {
+    t->check_finite();
+  } catch (const DivergenceError& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt: {}", path, e.what()));
+  }
+  return t;
+}
+
+}  // namespace
+
+std::unique_ptr<Learner> load_learner(const std::string& path, EnvFactory factory) {
+  return read_learner(io::read_archive(path), path, std::move(factory));
+}
+
+void save_checkpoint(const Trainer& trainer, const std::string& path) { trainer.save(path); }
+
+std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory) {
+  std::unique_ptr<Learner> l = load_learner(path, std::move(factory));
+  if (auto* t = dynamic_cast<Trainer*>(l.get())) {
+    l.release();
+    return std::unique_ptr<Trainer>(t);
+  }
+  throw std::runtime_error(fmt::format("checkpoint '{}' holds a {} agent, not a local-rule network",
+                                       path, to_string(l->config().algo)));
+}
+
+}  // namespace coagent
