@@ -45,45 +45,6 @@ using json = nlohmann::json;
 constexpr int kExitBadInput = 2;
 constexpr int kExitDiverged = 3;
 
-const std::map<std::string, std::string>& setting_help() {
-  static const std::map<std::string, std::string> help = {
-      {"algo", "local (a local rule per neuron) or ddpg (backprop baseline; see --ddpg-*)"},
-      {"env", "environment: chain, mountaincar, pendulum or synthetic"},
-      {"rule", "local rule: linear (the paper's), compatible (per-neuron COPDAC-Q) or perturb "
-               "(node perturbation with a broadcast TD error and eligibility traces)"},
-      {"alpha-hidden", "hidden layers' actor step size (negative: alpha-actor)"},
-      {"max-weight-norm", "bound on each neuron's |[K; b]| after every step (0: none)"},
-      {"trace-lambda", "perturb: eligibility trace decay lambda (e = gamma lambda e + score)"},
-      {"critic-features", "perturb: random Fourier features of the environment critic"},
-      {"critic-bandwidth", "perturb: length scale of those features (encoded observation units)"},
-      {"alpha-env-critic", "perturb: the environment critic's TD(lambda) step size"},
-      {"critic-lambda", "perturb: the environment critic's trace decay"},
-      {"actor-step", "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))"},
-      {"hidden", "hidden layer widths, comma separated (\"\" for none)"},
-      {"steps", "environment steps to train (all environments together)"},
-      {"seed", "run seed: network streams, env i is seeded with seed + i"},
-      {"gamma", "discount factor in [0, 1]"},
-      {"alpha-actor", "actor step size"},
-      {"alpha-critic", "critic step size (linear: all weights; compatible: w)"},
-      {"alpha-value", "compatible rule's value step size (u)"},
-      {"reward-scale", "multiply rewards by this before learning"},
-      {"noise", "exploration noise per layer: gaussian or ou (one value or one per layer)"},
-      {"noise-scale", "noise std / OU sigma per layer (one value or one per layer)"},
-      {"explore-fraction", "probability that a neuron explores at a step, per layer"},
-      {"init-scale", "initial weights ~ N(0, (g/sqrt(fan_in))^2), g per layer"},
-      {"ou-theta", "Ornstein-Uhlenbeck mean reversion rate"},
-      {"ou-dt", "Ornstein-Uhlenbeck time step (SB3 uses 0.01: slower, longer pushes)"},
-      {"freeze-hidden", "hidden layers do not learn (the frozen-features control)"},
-      {"obs-norm", "encode observations to [-1, 1] by their nominal bounds"},
-      {"envs", "environments in flight"},
-      {"eval-episodes", "greedy evaluation episodes after training"},
-      {"mode", "runtime: async (neurons as tasks) or lockstep (the reference)"},
-      {"threads", "async worker threads (0: all cores)"},
-      {"shard-size", "neurons per task (1 = literally one task per neuron; 0 = auto: ~64k weights per task, >= 2 tasks per thread per layer)"},
-  };
-  return help;
-}
-
 // Fails early (before training) if `path` cannot be written.
 void check_writable_target(const std::string& path) {
   namespace fs = std::filesystem;
@@ -193,7 +154,7 @@ void install_stop_handlers() {
 
 // Settings that apply to both algorithms.
 bool shared_setting(const std::string& key) {
-  return key == "algo" || key == "env" || key == "steps" || key == "seed" || key == "eval-episodes";
+  return is_shared_setting(key);  // the settings table says which
 }
 
 // `coagent train --algo ddpg`: the backprop baseline, with the same env, seed,
@@ -207,9 +168,7 @@ int cmd_train_ddpg(const TrainArgs& a, const TrainConfig& cfg) {
   if (!a.metrics.empty()) throw std::invalid_argument("--metrics supports --algo local only");
   if (!a.checkpoint_every.empty())
     throw std::invalid_argument("--checkpoint-every supports --algo local only");
-  DdpgConfig d;
-  for (const auto& [key, value] : a.ddpg_settings) set_ddpg_config_entry(d, key, value);
-  d.validate();
+  const DdpgConfig d = resolve_settings(a.preset, a.config, a.settings, a.ddpg_settings).ddpg;
   const EnvFactory factory = [name = cfg.env] { return make_env(name); };
   auto probe = factory();
   std::unique_ptr<ProgressPrinter> printer;
@@ -250,12 +209,7 @@ bool resumable_setting(const std::string& key) {
 
 // Defaults, then the preset, then the config file, then the flags; validated.
 TrainConfig settings_of(const TrainArgs& a) {
-  TrainConfig cfg;
-  if (!a.preset.empty()) apply_preset(cfg, a.preset);
-  if (!a.config.empty()) read_config_file(a.config, cfg);
-  for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
-  cfg.validate();
-  return cfg;
+  return resolve_settings(a.preset, a.config, a.settings, a.ddpg_settings).cfg;
 }
 
 std::unique_ptr<Trainer> make_trainer(const TrainArgs& a) {
@@ -281,6 +235,10 @@ std::unique_ptr<Trainer> make_trainer(const TrainArgs& a) {
 }
 
 int cmd_train(const TrainArgs& a) {
+  if (a.print_config && a.resume.empty()) {  // settings: both algorithms (config_file.hpp)
+    fmt::print("{}", settings_text(resolve_settings(a.preset, a.config, a.settings, a.ddpg_settings)));
+    return 0;
+  }
   if (a.resume.empty() && !a.print_config) {
     const TrainConfig cfg = settings_of(a);
     if (cfg.algo == Algo::ddpg) {
@@ -288,8 +246,12 @@ int cmd_train(const TrainArgs& a) {
       return cmd_train_ddpg(a, cfg);
     }
   }
-  if (!a.ddpg_settings.empty())
-    throw std::invalid_argument(fmt::format("--ddpg-{} needs --algo ddpg", a.ddpg_settings.begin()->first));
+  if (!a.ddpg_settings.empty())  // a resume (local-rule checkpoints) or algo local
+    throw std::invalid_argument(
+        "--ddpg-" + a.ddpg_settings.begin()->first +
+        (a.resume.empty() ? " needs --algo ddpg"
+                          : " cannot be combined with --resume (only local-rule checkpoints "
+                            "resume, with the checkpoint's settings)"));
   std::int64_t every = 0;
   if (!a.checkpoint_every.empty()) {
     every = parse_int(a.checkpoint_every, "--checkpoint-every");
@@ -303,10 +265,6 @@ int cmd_train(const TrainArgs& a) {
   if (!a.save.empty()) check_writable_target(a.save);
   if (!a.resume.empty() && a.print_config)
     throw std::invalid_argument("--print-config cannot be combined with --resume");
-  if (a.print_config) {
-    fmt::print("{}", config_to_text(settings_of(a)));
-    return 0;
-  }
   // Only the CLI touches global_control: allow the arena's worker threads. It is
   // created before the trainer so that it outlives the trainer's task arenas.
   std::optional<tbb::global_control> workers;
@@ -521,14 +479,14 @@ int run(int argc, char** argv) {
   TrainArgs train_args;
   auto* train = app.add_subcommand("train", "train an actor with a local rule, then evaluate it");
   std::map<std::string, std::string> given;
-  for (const auto& [key, value] : config_entries(TrainConfig{})) {
-    auto it = setting_help().find(key);
-    std::string text = it == setting_help().end() ? key : it->second;
-    train->add_option("--" + key, given[key], text)->default_str(value);
-  }
+  auto described = [](const SettingInfo& s) {  // help, default and range: the settings table
+    return fmt::format("{} (default: {}; range: {})", s.help,
+                       s.default_text.empty() ? "\"\"" : s.default_text, s.range_text);
+  };
+  for (const SettingInfo& s : config_settings()) train->add_option("--" + s.key, given[s.key], described(s));
   std::map<std::string, std::string> ddpg_given;
-  for (const auto& [key, value] : ddpg_config_entries(DdpgConfig{}))
-    train->add_option("--ddpg-" + key, ddpg_given[key], "DDPG: " + key)->default_str(value);
+  for (const SettingInfo& s : ddpg_config_settings())
+    train->add_option("--ddpg-" + s.key, ddpg_given[s.key], "DDPG: " + described(s));
   {
     std::string names;
     for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
