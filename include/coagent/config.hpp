@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -92,8 +93,9 @@ struct TrainConfig {
   double critic_lambda = 0.9;
 
   // Per-layer lists (hidden layers first, the output layer last): one value applies
-  // to every layer, otherwise exactly one value per layer. An empty list means the
-  // default: the `k...Default` values below, hidden and output.
+  // to every layer; two values are `hidden,output` (every hidden layer gets the
+  // first, the output layer the second); otherwise exactly one value per layer. An
+  // empty list means the default: the `k...Default` values below, hidden and output.
   std::vector<NoiseKind> noise;
   std::vector<double> noise_scale;
   std::vector<double> explore_fraction;
@@ -132,6 +134,20 @@ inline constexpr int kAutoShardWeights = 65536;
 // `threads` workers run it.
 int shard_size_for(int shard_size, int width, int fan_in, int threads, int envs) noexcept;
 
+// One key of a settings table (config_settings(), ddpg_config_settings()): every
+// key is declared once, with its member, range and help; everything below walks it.
+struct SettingInfo {
+  std::string key;
+  std::string help;
+  std::string default_text;  // the default-constructed struct's value, unquoted
+  std::string range_text;    // "[0, 1]", "linear, compatible or perturb", ...
+  bool shared = false;       // applies to both algorithms (algo, env, steps, seed, eval-episodes)
+};
+// TrainConfig's keys, in config-file order.
+const std::vector<SettingInfo>& config_settings();
+// True for the keys that apply to both algorithms.
+bool is_shared_setting(std::string_view key);
+
 // The settings as ordered (key, value) pairs, in config-file syntax.
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c);
 // Sets one setting from its textual value; throws std::invalid_argument naming the
@@ -140,6 +156,15 @@ void set_config_entry(TrainConfig& c, std::string_view key, std::string_view val
 // `key = value` lines (TOML-compatible); parse_config_text accepts what it prints.
 std::string config_to_text(const TrainConfig& c);
 TrainConfig parse_config_text(std::string_view text);
+
+// The one reader of settings text (config files, checkpoints' settings blocks): a
+// TOML subset of `key = value` lines. Values are bare (numbers, booleans), "basic"
+// or 'literal' strings, or one-line arrays (their items joined with ','); `#` starts
+// a comment; blank lines are skipped; CR line ends are accepted. Sections, dotted
+// keys and other syntax errors throw std::invalid_argument naming the line. Each
+// entry is passed to `set` (key and value unquoted), in order.
+void read_settings_text(std::string_view text,
+                        const std::function<void(std::string_view key, std::string_view value)>& set);
 
 // Parsing helpers shared by the CLI and the config reader; they throw
 // std::invalid_argument naming `what` and the offending text.

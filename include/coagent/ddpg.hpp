@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "coagent/config.hpp"  // SettingInfo
 #include "coagent/env.hpp"
 #include "coagent/learner.hpp"
 
@@ -81,6 +82,11 @@ struct DdpgConfig {
 // std::invalid_argument naming the key and value otherwise.
 std::vector<std::pair<std::string, std::string>> ddpg_config_entries(const DdpgConfig& c);
 void set_ddpg_config_entry(DdpgConfig& c, std::string_view key, std::string_view value);
+// The settings table behind them: every key once, with its help, default and range.
+const std::vector<SettingInfo>& ddpg_config_settings();
+// `key = value` lines (TOML, strings and lists quoted), each key prefixed with
+// `key_prefix`: the `ddpg-*` entries of a config file; read_settings_text reads them.
+std::string ddpg_config_to_text(const DdpgConfig& c, std::string_view key_prefix = "ddpg-");
 
 // One actor layer seen from one state (Experiment 1's gradient-alignment probe).
 struct DdpgActorLayerProbe {

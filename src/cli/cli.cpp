@@ -43,44 +43,6 @@ namespace {
 
 using json = nlohmann::json;
 
-const std::map<std::string, std::string>& setting_help() {
-  static const std::map<std::string, std::string> help = {
-      {"algo", "local (a local rule per neuron) or ddpg (backprop baseline; see --ddpg-*)"},
-      {"env", "environment: chain, mountaincar, pendulum or synthetic"},
-      {"rule", "local rule: linear (the paper's), compatible (per-neuron COPDAC-Q) or perturb "
-               "(node perturbation with a broadcast TD error and eligibility traces)"},
-      {"alpha-hidden", "hidden layers' actor step size (negative: alpha-actor)"},
-      {"max-weight-norm", "bound on each neuron's |[K; b]| after every step (0: none)"},
-      {"trace-lambda", "perturb: eligibility trace decay lambda (e = gamma lambda e + score)"},
-      {"critic-features", "perturb: random Fourier features of the environment critic"},
-      {"critic-bandwidth", "perturb: length scale of those features (encoded observation units)"},
-      {"alpha-env-critic", "perturb: the environment critic's TD(lambda) step size"},
-      {"critic-lambda", "perturb: the environment critic's trace decay"},
-      {"actor-step", "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))"},
-      {"hidden", "hidden layer widths, comma separated (\"\" for none)"},
-      {"steps", "environment steps to train (all environments together)"},
-      {"seed", "run seed: network streams, env i is seeded with seed + i"},
-      {"gamma", "discount factor in [0, 1]"},
-      {"alpha-actor", "actor step size"},
-      {"alpha-critic", "critic step size (linear: all weights; compatible: w)"},
-      {"alpha-value", "compatible rule's value step size (u)"},
-      {"reward-scale", "multiply rewards by this before learning"},
-      {"noise", "exploration noise per layer: gaussian or ou (one value or one per layer)"},
-      {"noise-scale", "noise std / OU sigma per layer (one value or one per layer)"},
-      {"explore-fraction", "probability that a neuron explores at a step, per layer"},
-      {"init-scale", "initial weights ~ N(0, (g/sqrt(fan_in))^2), g per layer"},
-      {"ou-theta", "Ornstein-Uhlenbeck mean reversion rate"},
-      {"ou-dt", "Ornstein-Uhlenbeck time step (SB3 uses 0.01: slower, longer pushes)"},
-      {"freeze-hidden", "hidden layers do not learn (the frozen-features control)"},
-      {"obs-norm", "encode observations to [-1, 1] by their nominal bounds"},
-      {"envs", "environments in flight"},
-      {"eval-episodes", "greedy evaluation episodes after training"},
-      {"mode", "runtime: async (neurons as tasks) or lockstep (the reference)"},
-      {"threads", "async worker threads (0: all cores)"},
-      {"shard-size", "neurons per task (1 = literally one task per neuron; 0 = auto: ~64k weights per task, >= 2 tasks per thread per layer)"},
-  };
-  return help;
-}
 
 }  // namespace
 
@@ -92,14 +54,14 @@ int run(int argc, char** argv) {
   TrainArgs train_args;
   auto* train = app.add_subcommand("train", "train an actor with a local rule, then evaluate it");
   std::map<std::string, std::string> given;
-  for (const auto& [key, value] : config_entries(TrainConfig{})) {
-    auto it = setting_help().find(key);
-    std::string text = it == setting_help().end() ? key : it->second;
-    train->add_option("--" + key, given[key], text)->default_str(value);
-  }
+  auto described = [](const SettingInfo& s) {  // help, default and range: the settings table
+    return fmt::format("{} (default: {}; range: {})", s.help,
+                       s.default_text.empty() ? "\"\"" : s.default_text, s.range_text);
+  };
+  for (const SettingInfo& s : config_settings()) train->add_option("--" + s.key, given[s.key], described(s));
   std::map<std::string, std::string> ddpg_given;
-  for (const auto& [key, value] : ddpg_config_entries(DdpgConfig{}))
-    train->add_option("--ddpg-" + key, ddpg_given[key], "DDPG: " + key)->default_str(value);
+  for (const SettingInfo& s : ddpg_config_settings())
+    train->add_option("--ddpg-" + s.key, ddpg_given[s.key], "DDPG: " + described(s));
   {
     std::string names;
     for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;

@@ -1,42 +1,36 @@
-// src/cli/config_file.cpp — TOML config files.
+// src/cli/config_file.cpp — config files and the assembly of a run's settings.
 #include "cli/config_file.hpp"
 
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
-namespace coagent::cli {
+#include "coagent/exp2.hpp"  // apply_preset
 
-void apply_config_toml(std::string_view text, TrainConfig& cfg, std::string_view source) {
+namespace coagent::cli {
+namespace {
+
+constexpr std::string_view kDdpgPrefix = "ddpg-";
+
+void apply_text(std::string_view text, TrainConfig& cfg, DdpgConfig* ddpg, std::string_view source) {
   if (text.find('\0') != std::string_view::npos)
     throw std::invalid_argument(
         fmt::format("config '{}' is binary, expected a TOML text file", source));
-  std::istringstream in{std::string(text)};
-  std::vector<CLI::ConfigItem> items;
   try {
-    items = CLI::ConfigTOML().from_config(in);
-  } catch (const std::exception& e) {
+    read_settings_text(text, [&](std::string_view key, std::string_view value) {
+      if (ddpg && key.substr(0, kDdpgPrefix.size()) == kDdpgPrefix)
+        set_ddpg_config_entry(*ddpg, key.substr(kDdpgPrefix.size()), value);
+      else
+        set_config_entry(cfg, key, value);
+    });
+  } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(fmt::format("config '{}': {}", source, e.what()));
-  }
-  for (const auto& item : items) {
-    if (item.name == "++" || item.name == "--" || !item.parents.empty())
-      throw std::invalid_argument(fmt::format(
-          "config '{}': sections are not supported (key '{}')", source, item.fullname()));
-    std::string value;
-    for (std::size_t i = 0; i < item.inputs.size(); ++i) value += (i ? "," : "") + item.inputs[i];
-    try {
-      set_config_entry(cfg, item.name, value);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(fmt::format("config '{}': {}", source, e.what()));
-    }
   }
 }
 
-void read_config_file(const std::string& path, TrainConfig& cfg) {
+std::string read_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec))
@@ -50,7 +44,46 @@ void read_config_file(const std::string& path, TrainConfig& cfg) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   if (!in.good() && !in.eof())
     throw std::invalid_argument(fmt::format("cannot read config '{}'", path));
-  apply_config_toml(text, cfg, path);
+  return text;
+}
+
+}  // namespace
+
+void apply_config_toml(std::string_view text, RunSettings& s, std::string_view source) {
+  apply_text(text, s.cfg, &s.ddpg, source);
+}
+void apply_config_toml(std::string_view text, TrainConfig& cfg, std::string_view source) {
+  apply_text(text, cfg, nullptr, source);
+}
+
+void read_config_file(const std::string& path, RunSettings& s) {
+  apply_config_toml(read_file(path), s, path);
+}
+void read_config_file(const std::string& path, TrainConfig& cfg) {
+  apply_config_toml(read_file(path), cfg, path);
+}
+
+RunSettings resolve_settings(const std::string& preset, const std::string& config_path,
+                             const std::map<std::string, std::string>& flags,
+                             const std::map<std::string, std::string>& ddpg_flags) {
+  RunSettings s;
+  if (!preset.empty()) apply_preset(s.cfg, preset);
+  if (!config_path.empty()) read_config_file(config_path, s);
+  for (const auto& [key, value] : flags) set_config_entry(s.cfg, key, value);
+  s.cfg.validate();
+  if (s.cfg.algo != Algo::ddpg && !ddpg_flags.empty())
+    throw std::invalid_argument(fmt::format("--ddpg-{} needs --algo ddpg", ddpg_flags.begin()->first));
+  for (const auto& [key, value] : ddpg_flags) set_ddpg_config_entry(s.ddpg, key, value);
+  s.ddpg.validate();
+  return s;
+}
+
+std::string settings_text(const RunSettings& s) {
+  if (s.cfg.algo != Algo::ddpg) return config_to_text(s.cfg);
+  std::string out;
+  for (const auto& [key, value] : config_entries(s.cfg))
+    if (is_shared_setting(key)) out += fmt::format("{} = {}\n", key, value);
+  return out + ddpg_config_to_text(s.ddpg, kDdpgPrefix);
 }
 
 }  // namespace coagent::cli

@@ -67,19 +67,9 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-// Settings that apply to both algorithms.
-bool shared_setting(const std::string& key) {
-  return key == "algo" || key == "env" || key == "steps" || key == "seed" || key == "eval-episodes";
-}
-
 // Defaults, then the preset, then the config file, then the flags; validated.
-TrainConfig settings_of(const TrainArgs& a) {
-  TrainConfig cfg;
-  if (!a.preset.empty()) apply_preset(cfg, a.preset);
-  if (!a.config.empty()) read_config_file(a.config, cfg);
-  for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
-  cfg.validate();
-  return cfg;
+RunSettings settings_of(const TrainArgs& a) {
+  return resolve_settings(a.preset, a.config, a.settings, a.ddpg_settings);
 }
 
 std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
@@ -107,21 +97,14 @@ std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
   return learner;
 }
 
-std::unique_ptr<Learner> new_learner(const TrainArgs& a, const TrainConfig& cfg) {
-  if (cfg.algo == Algo::local) {
-    if (!a.ddpg_settings.empty())
-      throw std::invalid_argument(
-          fmt::format("--ddpg-{} needs --algo ddpg", a.ddpg_settings.begin()->first));
-    return std::make_unique<Trainer>(cfg);
-  }
+std::unique_ptr<Learner> new_learner(const TrainArgs& a) {
+  const RunSettings s = settings_of(a);  // --ddpg-* with algo local is refused here
+  if (s.cfg.algo == Algo::local) return std::make_unique<Trainer>(s.cfg);
   for (const auto& [key, value] : a.settings)
-    if (!shared_setting(key))
+    if (!is_shared_setting(key))
       throw std::invalid_argument(fmt::format(
           "--{} applies to the local rules, not to --algo ddpg (use the --ddpg-* flags)", key));
-  DdpgConfig d;
-  for (const auto& [key, value] : a.ddpg_settings) set_ddpg_config_entry(d, key, value);
-  d.validate();
-  return std::make_unique<DdpgLearner>(cfg, d);
+  return std::make_unique<DdpgLearner>(s.cfg, s.ddpg);
 }
 
 std::string header_line(const Learner& l, const TrainArgs& a, int threads) {
@@ -176,14 +159,14 @@ int cmd_train(const TrainArgs& a) {
   if (!a.resume.empty() && a.print_config)
     throw std::invalid_argument("--print-config cannot be combined with --resume");
   if (a.print_config) {
-    fmt::print("{}", config_to_text(settings_of(a)));
+    fmt::print("{}", settings_text(settings_of(a)));
     return 0;
   }
   // Only the CLI touches global_control: allow the arena's worker threads. It is
   // created before the learner so that it outlives the learner's task arenas.
   std::optional<tbb::global_control> workers;
   std::unique_ptr<Learner> learner =
-      a.resume.empty() ? new_learner(a, settings_of(a)) : resume_learner(a);
+      a.resume.empty() ? new_learner(a) : resume_learner(a);
   const TrainConfig cfg = learner->config();
   const int threads =
       cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());

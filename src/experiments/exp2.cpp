@@ -22,7 +22,7 @@ const std::vector<Preset>& presets() {
        "MountainCarContinuous, obs-32-32-1, rule perturb (broadcast TD error, traces), 200k steps",
        {{"env", "mountaincar"}, {"rule", "perturb"}, {"hidden", "32,32"}, {"steps", "200000"},
         {"gamma", "0.99"}, {"reward-scale", "0.01"}, {"noise", "ou"},
-        {"noise-scale", "0.2,0.2,1.0"}, {"ou-theta", "0.15"}, {"init-scale", "1"},
+        {"noise-scale", "0.2,1.0"}, {"ou-theta", "0.15"}, {"init-scale", "1"},
         {"explore-schedule", "episode"}, {"output-episodes", "0.7"},
         {"alpha-actor", "1e-3"}, {"alpha-hidden", "1e-2"}, {"trace-lambda", "0.95"},
         {"critic-features", "256"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
@@ -32,7 +32,7 @@ const std::vector<Preset>& presets() {
        "Pendulum-v1, obs-64-64-1, rule perturb (broadcast TD error, traces), 200k steps",
        {{"env", "pendulum"}, {"rule", "perturb"}, {"hidden", "64,64"}, {"steps", "200000"},
         {"gamma", "0.99"}, {"reward-scale", "0.1"}, {"noise", "ou"},
-        {"noise-scale", "0.1,0.1,0.5"}, {"ou-theta", "0.15"}, {"init-scale", "3,3,1"},
+        {"noise-scale", "0.1,0.5"}, {"ou-theta", "0.15"}, {"init-scale", "3,1"},
         {"explore-schedule", "episode"}, {"output-episodes", "0.7"},
         {"alpha-actor", "1e-3"}, {"alpha-hidden", "1e-4"}, {"trace-lambda", "0.5"},
         {"critic-features", "1024"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
@@ -88,6 +88,8 @@ TrainConfig frozen_control(TrainConfig cfg) {
   std::vector<double> scales = cfg.noise_scale;
   if (scales.empty()) scales = {kOutputNoiseDefault};  // hidden default is 0 already
   if (scales.size() == 1) scales.assign(static_cast<std::size_t>(layers), scales[0]);
+  if (scales.size() == 2 && layers > 2)  // hidden,output (the 2-value per-layer form)
+    scales.insert(scales.begin(), static_cast<std::size_t>(layers - 2), scales[0]);
   for (int l = 0; l + 1 < layers; ++l) scales[static_cast<std::size_t>(l)] = 0.0;
   if (layers == 1) scales.resize(1);
   cfg.noise_scale = scales;

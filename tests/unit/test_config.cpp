@@ -39,8 +39,11 @@ TEST(Config, BadValuesAreNamed) {
 TEST(Config, PerLayerListsMustMatchTheLayerCount) {
   TrainConfig c;
   c.hidden = {4, 4};
-  c.noise_scale = {0.1, 0.2};
+  c.noise_scale = {0.1, 0.2, 0.3, 0.4};
   EXPECT_NE(error_of([&] { c.validate(); }).find("noise-scale"), std::string::npos);
+  c.noise_scale = {0.1, 0.2};  // hidden,output
+  EXPECT_EQ(c.layer_specs(1)[1].noise_scale, 0.1);
+  EXPECT_EQ(c.layer_specs(1)[2].noise_scale, 0.2);
   c.noise_scale = {0.1, 0.2, 0.3};
   const auto specs = c.layer_specs(1);
   ASSERT_EQ(specs.size(), 3u);
@@ -136,9 +139,10 @@ TEST(Config, NoHiddenLayerIsAllowed) {
   EXPECT_EQ(c.layer_specs(2).size(), 1u);
 }
 
-// explore-fraction, init-scale, noise and noise-scale: one value, or exactly one per
-// layer; any other count is refused by validate() (and so by layer_specs() and the
-// text reader), naming the key and both counts.
+// explore-fraction, init-scale, noise and noise-scale: one value (every layer), two
+// (hidden layers, output layer) or exactly one per layer; any other count is refused
+// by validate() (and so by layer_specs() and the text reader), naming the key and the
+// counts.
 TEST(Config, PerLayerListLengthsAreValidated) {
   for (const std::vector<int>& hidden : {std::vector<int>{}, std::vector<int>{4, 4}}) {
     const int layers = static_cast<int>(hidden.size()) + 1;
@@ -154,12 +158,13 @@ TEST(Config, PerLayerListLengthsAreValidated) {
           text += k == "noise" ? (i % 2 ? "ou" : "gaussian") : std::to_string(0.25 * (i + 1));
         }
         set_config_entry(c, k, text);  // the reader takes any length; validate() decides
-        if (count == 1 || count == layers) {
+        if (count == 1 || count == 2 || count == layers) {
           EXPECT_NO_THROW(c.validate()) << count;
           const auto specs = c.layer_specs(1);
           ASSERT_EQ(static_cast<int>(specs.size()), layers);
           for (int l = 0; l < layers; ++l) {
-            const int i = count == 1 ? 0 : l;  // hidden layers first, the output last
+            // hidden layers first, the output last; two values: hidden, output
+            const int i = count == 1 ? 0 : count == 2 && layers != 2 ? (l + 1 == layers) : l;
             const double want = 0.25 * (i + 1);
             if (k == "explore-fraction") {
               EXPECT_EQ(specs[l].explore_fraction, want);
@@ -176,7 +181,9 @@ TEST(Config, PerLayerListLengthsAreValidated) {
         const std::string e = error_of([&] { c.validate(); });
         EXPECT_NE(e.find(k + ": " + std::to_string(count) + " values given"), std::string::npos)
             << "count " << count << ": '" << e << "'";
-        EXPECT_NE(e.find("expected 1 (every layer) or " + std::to_string(layers)),
+        EXPECT_NE(e.find("expected 1 (every layer)"), std::string::npos) << e;
+        EXPECT_NE(e.find(layers == 1 ? std::string("or 2 (hidden layers, output layer)")
+                                     : "or " + std::to_string(layers) + " (one per layer"),
                   std::string::npos)
             << e;
         EXPECT_EQ(error_of([&] { c.layer_specs(1); }), e);
