@@ -408,10 +408,11 @@ int cmd_eval(const std::string& load, const std::string& episodes, const std::st
     if (v < 0) throw std::invalid_argument(fmt::format("--seed: {} is negative", v));
     s = static_cast<std::uint64_t>(v);
   }
-  if ((!gif.empty() || ascii) && !ck.local)
-    throw std::invalid_argument("--gif and --ascii support local-rule checkpoints only");
-  if (!gif.empty()) write_episode_gif(*ck.local, gif, s);
-  if (ascii) print_episode_ascii(*ck.local, stdout, s);
+  if (!gif.empty() || ascii) {
+    const AgentView view = agent_view(ck);
+    if (!gif.empty()) write_episode_gif(view.policy, view.make_env, view.brief, gif, s);
+    if (ascii) print_episode_ascii(view.policy, view.make_env, view.label, stdout, s);
+  }
   const EvalResult r =
       ck.local ? ck.local->evaluate(n, s)
                : evaluate_ddpg(*ck.ddpg->agent, [name = cfg.env] { return make_env(name); }, n, s);

@@ -92,6 +92,15 @@ class Pendulum final : public EnvBase {
     elapsed_ = 0;
   }
   std::vector<std::string> state_names() const override { return {"theta", "thetadot"}; }
+  Box state_bounds() const override {
+    return {{-std::numbers::pi, -kMaxSpeed}, {std::numbers::pi, kMaxSpeed}};
+  }
+  std::vector<double> observation_of_state(std::span<const double> s) const override {
+    check_state(s, 2);
+    std::vector<double> obs(3);
+    observe(s[0], s[1], obs);
+    return obs;
+  }
 
   bool episode_success(const EpisodeStats& e) const override {
     return e.episode_return >= -200.0;
@@ -100,11 +109,12 @@ class Pendulum final : public EnvBase {
   std::string solved_criterion() const override { return "mean return >= -200"; }
 
  private:
-  void observe(std::span<double> obs) const {
+  void observe(std::span<double> obs) const { observe(th_, thdot_, obs); }
+  static void observe(double th, double thdot, std::span<double> obs) {
     // Gymnasium returns float32 observations.
-    obs[0] = static_cast<float>(std::cos(th_));
-    obs[1] = static_cast<float>(std::sin(th_));
-    obs[2] = static_cast<float>(thdot_);
+    obs[0] = static_cast<float>(std::cos(th));
+    obs[1] = static_cast<float>(std::sin(th));
+    obs[2] = static_cast<float>(thdot);
   }
   double th_ = 0.0;
   double thdot_ = 0.0;

@@ -20,6 +20,19 @@ std::unique_ptr<Env> make_env(std::string_view name) {
                               "' (expected chain, mountaincar, pendulum or synthetic)");
 }
 
+std::unique_ptr<Env> make_checked_env(const EnvFactory& factory) {
+  std::unique_ptr<Env> env = factory ? factory() : nullptr;
+  if (!env) throw std::invalid_argument("environment factory returned null");
+  if (env->observation_size() < 1 || env->action_size() < 1)
+    throw std::invalid_argument("environment '" + std::string(env->name()) +
+                                "' has an empty observation or action");
+  return env;
+}
+
+EnvFactory builtin_env_factory(std::string name) {
+  return [name = std::move(name)] { return make_env(name); };
+}
+
 void Env::set_state(std::span<const double> state) {
   if (!state.empty())
     throw std::invalid_argument(std::string(name()) + ": this environment has no settable state");
