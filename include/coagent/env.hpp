@@ -75,6 +75,22 @@ class Env {
   virtual std::vector<double> state() const { return {}; }
   virtual void set_state(std::span<const double> state);
   virtual std::vector<std::string> state_names() const { return {}; }
+
+  // --- optional: what pictures and tools ask of an environment --------------------
+  // The defaults say "unknown"; the built-in environments answer all three.
+
+  // The nominal range of each state() component, as pictures draw it (an angle that
+  // is never wrapped is given as [-pi, pi]); empty when unknown.
+  virtual Box state_bounds() const { return {}; }
+  // The value of state component 0 (a position) at which an episode ends
+  // successfully, if the environment has one (mountaincar: 0.45, chain: 100).
+  virtual std::optional<double> goal_position() const { return std::nullopt; }
+  // The observation the environment emits in `state` (as reset/step would write it,
+  // bit for bit), without changing the environment; empty when it cannot say.
+  // Throws std::invalid_argument if `state` has the wrong size.
+  virtual std::vector<double> observation_of_state(std::span<const double> /*state*/) const {
+    return {};
+  }
   // Steps taken in the current episode (for exact resume).
   virtual std::int64_t elapsed_steps() const { return 0; }
   virtual void set_elapsed_steps(std::int64_t) {}
@@ -98,9 +114,13 @@ std::vector<std::string> builtin_env_names();
 // Makes a built-in environment; throws std::invalid_argument naming the bad value
 // and the known names.
 std::unique_ptr<Env> make_env(std::string_view name);
+// A factory of the built-in environment `name` (make_env(name) on every call).
+EnvFactory builtin_env_factory(std::string name);
 
-// Calls the factory; throws std::invalid_argument if there is none, if it returns
-// null, or if the environment has an empty observation or action.
+// Calls `factory` and checks what it made: throws std::invalid_argument with
+// "environment factory returned null" for an empty factory or a null environment, and
+// "environment '<name>' has an empty observation or action" for one without
+// observations or actions.
 std::unique_ptr<Env> make_checked_env(const EnvFactory& factory);
 
 // Throws std::invalid_argument if any value is NaN or infinite (the boundary check

@@ -140,6 +140,20 @@ struct Exp1SeedResult {
 Exp1SeedResult run_exp1_seed(const Exp1Config& cfg, std::uint64_t seed,
                              const std::atomic<bool>* stop = nullptr);
 
+// One row of Experiment 1's table: one measure, phase and layer over the seeds.
+struct Exp1SummaryRow {
+  std::string measure;  // "trajectory" or "training" (see run_exp1_seed)
+  int phase = 1;        // 1 or 2
+  int layer = 0;        // 0 = the first actor layer
+  std::vector<double> per_seed;  // Pearson r per seed, in the order of the runs
+  MeanInterval m;                // of per_seed (95%)
+  MeanInterval same_sign;        // of the per-seed sign agreements (95%)
+};
+
+// The rows of Experiment 1's table, measure (trajectory, training) x phase (1, 2) x
+// layer, over the seeds of `runs` (all of one configuration); empty without runs.
+std::vector<Exp1SummaryRow> summarise_exp1(const std::vector<Exp1SeedResult>& runs);
+
 // --- the gradient-alignment probe ------------------------------------------------------
 
 struct ProbeConfig {
@@ -188,5 +202,28 @@ struct ProbeSeedResult {
 
 ProbeSeedResult run_gradient_probe(const ProbeConfig& cfg, std::uint64_t seed,
                                    const std::atomic<bool>* stop = nullptr);
+
+// One row of the probe's table: one rule and layer over the seeds (95% intervals).
+// Per seed, "final" is the value at the last comparison and "mean" the mean over the
+// comparisons after the warm-up (step > warm_up; all of them if none is).
+struct ProbeSummaryRow {
+  Rule rule = Rule::linear;
+  int layer = 0;
+  MeanInterval cos_final, cos_mean, sign_final, sign_mean, signal_final;
+};
+
+// Rows in order rule (linear, compatible) x layer; `warm_up` is DDPG's
+// learning_starts. Empty without runs.
+std::vector<ProbeSummaryRow> summarise_probe(const std::vector<ProbeSeedResult>& runs,
+                                             std::int64_t warm_up);
+
+// The mean over seeds at each comparison step (the steps of the first run), for the
+// probe's plot: cosine and sign agreement, each indexed rule * layers + layer (rules
+// linear then compatible). Comparisons with no finite value give NaN.
+struct ProbeStepMeans {
+  std::int64_t step = 0;
+  std::vector<double> cosine, sign_agreement;
+};
+std::vector<ProbeStepMeans> probe_means_by_step(const std::vector<ProbeSeedResult>& runs);
 
 }  // namespace coagent

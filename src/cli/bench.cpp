@@ -5,6 +5,7 @@
 #include "cli/bench.hpp"
 
 #include "cli/gnuplot.hpp"
+#include "cli/progress.hpp"
 
 #include <fmt/format.h>
 #include <tbb/global_control.h>
@@ -101,6 +102,7 @@ int run_bench(const BenchOptions& o) {
 
   std::vector<Row> rows;
   std::map<int, std::string> fused_digest;
+  ProgressPrinter report(stderr);
   auto measure = [&](Row r, TrainConfig c) {
     std::vector<double> rates;
     std::string dig;
@@ -114,8 +116,8 @@ int run_bench(const BenchOptions& o) {
     if (r.mode == "fused") fused_digest[r.envs] = dig;
     rows.push_back(r);
     if (!o.json)
-      fmt::print(stderr, "  measured {} threads={} shard={} envs={}: {:.0f} steps/s\n", r.mode,
-                 r.threads, r.shard, r.envs, r.median);
+      report.line(fmt::format("  measured {} threads={} shard={} envs={}: {:.0f} steps/s", r.mode,
+                              r.threads, r.shard, r.envs, r.median));
   };
   auto has = [&](const char* m) { return std::find(o.modes.begin(), o.modes.end(), m) != o.modes.end(); };
   for (int e : o.envs) {

@@ -126,11 +126,11 @@ int cmd_eval(const std::string& load, const std::string& episodes, const std::st
     if (v < 0) throw std::invalid_argument(fmt::format("--seed: {} is negative", v));
     s = static_cast<std::uint64_t>(v);
   }
-  const auto* local = dynamic_cast<const Trainer*>(learner.get());
-  if ((!gif.empty() || ascii) && !local)
-    throw std::invalid_argument("--gif and --ascii support local-rule checkpoints only");
-  if (!gif.empty()) write_episode_gif(*local, gif, s);
-  if (ascii) print_episode_ascii(*local, stdout, s);
+  if (!gif.empty() || ascii) {
+    const AgentView view = agent_view(*learner);
+    if (!gif.empty()) write_episode_gif(view.policy, view.make_env, view.brief, gif, s);
+    if (ascii) print_episode_ascii(view.policy, view.make_env, view.label, stdout, s);
+  }
   const EvalResult r = learner->evaluate(n, s);
   if (as_json)
     fmt::print("{}\n", eval_to_json(r).dump());

@@ -39,6 +39,17 @@ void ProgressPrinter::operator()(const TrainProgress& p) {
   std::fflush(out_);
 }
 
+void ProgressPrinter::line(std::string_view text) {
+  std::lock_guard lock(line_mutex_);
+  if (tty_ && drawn_) {
+    fmt::print(out_, "\n");
+    drawn_ = false;
+  }
+  if (out_ == stderr) std::fflush(stdout);
+  fmt::print(out_, "{}\n", text);
+  std::fflush(out_);
+}
+
 void ProgressPrinter::finish() {
   if (tty_ && drawn_) fmt::print(out_, "\n");
   std::fflush(out_);

@@ -60,6 +60,12 @@ class Chain final : public EnvBase {
     elapsed_ = 0;
   }
   std::vector<std::string> state_names() const override { return {"p"}; }
+  Box state_bounds() const override { return {{0.0}, {static_cast<double>(kGoal)}}; }
+  std::optional<double> goal_position() const override { return kGoal; }
+  std::vector<double> observation_of_state(std::span<const double> s) const override {
+    check_state(s, 1);
+    return {observe(s[0])};
+  }
 
   bool episode_success(const EpisodeStats& e) const override {
     return e.terminated && e.length == kGoal && e.episode_return == 100.0;
@@ -70,7 +76,8 @@ class Chain final : public EnvBase {
   }
 
  private:
-  double observe() const { return p_ / 100.0; }
+  double observe() const { return observe(p_); }
+  static double observe(double p) { return p / 100.0; }
   int p_ = 0;
 };
 

@@ -91,6 +91,12 @@ class MountainCar final : public EnvBase {
     elapsed_ = 0;
   }
   std::vector<std::string> state_names() const override { return {"position", "velocity"}; }
+  Box state_bounds() const override { return observation_bounds(); }
+  std::optional<double> goal_position() const override { return kGoalPosition; }
+  std::vector<double> observation_of_state(std::span<const double> s) const override {
+    check_state(s, 2);
+    return {s[0], s[1]};
+  }
 
   bool episode_success(const EpisodeStats& e) const override { return e.terminated; }
   bool solved(double mean_return, double) const override { return mean_return >= 90.0; }

@@ -92,6 +92,18 @@ class Pendulum final : public EnvBase {
     elapsed_ = 0;
   }
   std::vector<std::string> state_names() const override { return {"theta", "thetadot"}; }
+  Box state_bounds() const override {
+    return {{-std::numbers::pi, -kMaxSpeed}, {std::numbers::pi, kMaxSpeed}};
+  }
+  std::vector<double> observation_of_state(std::span<const double> s) const override {
+    check_state(s, 2);
+    // As observe(), float32. The volatile floats are needed: GCC 12.2 at -O2 drops the
+    // (float) rounding of cos(x) and sin(x) when it merges the two into one sincos call
+    // (it does here, and did when observe() took the angle as an argument).
+    const volatile float c = static_cast<float>(std::cos(s[0]));
+    const volatile float sn = static_cast<float>(std::sin(s[0]));
+    return {c, sn, static_cast<float>(s[1])};
+  }
 
   bool episode_success(const EpisodeStats& e) const override {
     return e.episode_return >= -200.0;

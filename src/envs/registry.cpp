@@ -21,13 +21,16 @@ std::unique_ptr<Env> make_env(std::string_view name) {
 }
 
 std::unique_ptr<Env> make_checked_env(const EnvFactory& factory) {
-  if (!factory) throw std::invalid_argument("no environment factory");
-  auto env = factory();
+  std::unique_ptr<Env> env = factory ? factory() : nullptr;
   if (!env) throw std::invalid_argument("environment factory returned null");
   if (env->observation_size() < 1 || env->action_size() < 1)
     throw std::invalid_argument("environment '" + std::string(env->name()) +
                                 "' has an empty observation or action");
   return env;
+}
+
+EnvFactory builtin_env_factory(std::string name) {
+  return [name = std::move(name)] { return make_env(name); };
 }
 
 void Env::set_state(std::span<const double> state) {

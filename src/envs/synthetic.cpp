@@ -64,6 +64,11 @@ class Synthetic final : public EnvBase {
     for (int i = 0; i < kObs; ++i) n.push_back("s" + std::to_string(i));
     return n;
   }
+  Box state_bounds() const override { return observation_bounds(); }
+  std::vector<double> observation_of_state(std::span<const double> s) const override {
+    check_state(s, kObs);
+    return {s.begin(), s.end()};
+  }
   bool episode_success(const EpisodeStats& e) const override { return e.episode_return > -20.0; }
   bool solved(double mean_return, double) const override { return mean_return > -20.0; }
   std::string solved_criterion() const override { return "mean return > -20 (benchmark only)"; }

@@ -7,21 +7,13 @@
 
 namespace coagent::experiments {
 
-std::unique_ptr<Env> make_checked_env(const std::string& name) {
-  auto env = make_env(name);
-  if (!env || env->observation_size() < 1 || env->action_size() < 1)
-    throw std::invalid_argument("exp1: environment '" + name +
-                                "' has an empty observation or action");
-  return env;
-}
-
 std::int64_t episode_step_cap(const Env& env) {
   const std::int64_t m = env.max_episode_steps();
   return m > 0 ? m : 10000;
 }
 
 States collect_probe_states(const std::string& env_name, int count, std::uint64_t seed) {
-  auto env = make_checked_env(env_name);
+  auto env = make_named_env(env_name);
   Pcg32 rng(derive_seed(seed, kFamilyExp1, kStreamProbeStates));
   const Box bounds = env->action_bounds();
   std::vector<double> obs(static_cast<std::size_t>(env->observation_size()));

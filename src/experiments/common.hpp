@@ -28,7 +28,9 @@ enum Exp1Stream : std::uint64_t {
 using States = std::vector<std::vector<double>>;
 
 // A built-in environment by name, checked to have observations and actions.
-std::unique_ptr<Env> make_checked_env(const std::string& name);
+inline std::unique_ptr<Env> make_named_env(const std::string& name) {
+  return make_checked_env(builtin_env_factory(name));
+}
 
 // `count` observations from uniformly random actions: each visited state (after a
 // reset or a step) is kept with probability 1/8, so the set spreads over several

@@ -81,7 +81,7 @@ class Exp1Run {
   Exp1Run(const Exp1Config& cfg, std::uint64_t seed, const DdpgAgent& agent, DdpgCore<T>& core,
           const States& probe, const std::atomic<bool>* stop, Exp1SeedResult& out)
       : cfg_(cfg), seed_(seed), agent_(agent), core_(core), stop_(stop), out_(out),
-        env_(experiments::make_checked_env(cfg.env)),
+        env_(experiments::make_named_env(cfg.env)),
         probe_(experiments::to_columns<T>(probe, core.obs_size)),
         obs_(static_cast<std::size_t>(core.obs_size)),
         next_(static_cast<std::size_t>(core.obs_size)),
@@ -235,7 +235,7 @@ class Exp1Run {
   // Greedy episodes on fresh seeds; differences between consecutive states of each
   // episode (the states the policy acted in), pooled over the episodes.
   void trajectory_r(int phase) {
-    auto env = experiments::make_checked_env(cfg_.env);
+    auto env = experiments::make_named_env(cfg_.env);
     const std::int64_t cap = experiments::episode_step_cap(*env);
     std::vector<double> obs(obs_.size());
     std::vector<double> dg;
@@ -307,7 +307,7 @@ Exp1SeedResult run_exp1_seed(const Exp1Config& cfg, std::uint64_t seed,
                              const std::atomic<bool>* stop) {
   cfg.validate();
   const auto t0 = std::chrono::steady_clock::now();
-  auto env = experiments::make_checked_env(cfg.env);
+  auto env = experiments::make_named_env(cfg.env);
   DdpgAgent agent(cfg.ddpg, env->observation_size(), env->action_bounds(), seed);
   const States probe = experiments::collect_probe_states(cfg.env, cfg.probe_states, seed);
   Exp1SeedResult out;

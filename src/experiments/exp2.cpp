@@ -3,6 +3,8 @@
 #include "coagent/ddpg.hpp"
 #include "coagent/session.hpp"
 
+#include "experiments/parallel.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <limits>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
 namespace coagent {
 
@@ -174,33 +175,13 @@ std::vector<Exp2Run> run_exp2(const Exp2Options& o,
   for (Exp2Column c : order)
     for (int s = 0; s < o.seeds; ++s) cells.push_back({c, o.first_seed + static_cast<std::uint64_t>(s)});
   std::vector<Exp2Run> runs(cells.size());
-  std::mutex mu;
-  std::exception_ptr error;
-  std::size_t next = 0;
-  auto worker = [&] {
-    while (true) {
-      std::size_t i;
-      {
-        std::lock_guard lock(mu);
-        if (next >= cells.size() || error) return;
-        i = next++;
-      }
-      try {
-        Exp2Run r = run_exp2_cell(o, cells[i].column, cells[i].seed);
-        std::lock_guard lock(mu);
-        runs[i] = std::move(r);
-        if (on_done) on_done(runs[i]);
-      } catch (...) {
-        std::lock_guard lock(mu);
-        if (!error) error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  const int n = std::min<int>(o.jobs, static_cast<int>(cells.size()));
-  for (int k = 0; k < n; ++k) pool.emplace_back(worker);
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
+  std::mutex mu;  // serialises on_done
+  experiments::run_indexed_parallel(o.jobs, static_cast<int>(cells.size()), [&](int i) {
+    Exp2Run r = run_exp2_cell(o, cells[i].column, cells[i].seed);
+    std::lock_guard lock(mu);
+    runs[i] = std::move(r);
+    if (on_done) on_done(runs[i]);
+  });
   std::stable_sort(runs.begin(), runs.end(), [&](const Exp2Run& a, const Exp2Run& b) {
     auto rank = [&](Exp2Column c) {
       return std::find(o.columns.begin(), o.columns.end(), c) - o.columns.begin();

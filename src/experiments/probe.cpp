@@ -190,7 +190,7 @@ template <class T>
 void run_probe(const ProbeConfig& cfg, std::uint64_t seed, const DdpgAgent& agent,
                DdpgCore<T>& core, const States& probe, const std::atomic<bool>* stop,
                ProbeSeedResult& out) {
-  auto env = make_checked_env(cfg.env);
+  auto env = make_named_env(cfg.env);
   const std::int64_t cap = episode_step_cap(*env);
   const std::vector<int> widths = core.actor.widths();
   const int layers = static_cast<int>(widths.size()) - 1;
@@ -245,7 +245,7 @@ ProbeSeedResult run_gradient_probe(const ProbeConfig& cfg, std::uint64_t seed,
                                    const std::atomic<bool>* stop) {
   cfg.validate();
   const auto t0 = std::chrono::steady_clock::now();
-  auto env = experiments::make_checked_env(cfg.env);
+  auto env = experiments::make_named_env(cfg.env);
   DdpgAgent agent(cfg.ddpg, env->observation_size(), env->action_bounds(), seed);
   const experiments::States probe =
       experiments::collect_probe_states(cfg.env, cfg.probe_states, seed);

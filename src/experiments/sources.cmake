@@ -4,6 +4,7 @@
 target_sources(coagent PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/stats.cpp
   ${CMAKE_CURRENT_LIST_DIR}/common.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/parallel.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sub_critic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/exp1.cpp
   ${CMAKE_CURRENT_LIST_DIR}/probe.cpp

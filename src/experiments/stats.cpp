@@ -1,5 +1,6 @@
 // src/experiments/stats.cpp — Pearson's r, Student's t quantiles and confidence
-// intervals of a mean, for Experiment 1's tables (see coagent/experiments.hpp).
+// intervals of a mean, and the summaries over seeds of Experiment 1 and the
+// gradient-alignment probe built from them (see coagent/experiments.hpp).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -151,6 +152,80 @@ MeanInterval mean_interval(std::span<const double> values, double confidence) {
   m.low = m.mean - m.half_width;
   m.high = m.mean + m.half_width;
   return m;
+}
+
+std::vector<Exp1SummaryRow> summarise_exp1(const std::vector<Exp1SeedResult>& runs) {
+  std::vector<Exp1SummaryRow> rows;
+  if (runs.empty()) return rows;
+  const int layers = static_cast<int>(runs.front().actor_widths.size()) - 1;
+  for (int kind = 0; kind < 2; ++kind)
+    for (int phase = 1; phase <= 2; ++phase)
+      for (int l = 0; l < layers; ++l) {
+        Exp1SummaryRow row{.measure = kind == 0 ? "trajectory" : "training", .phase = phase, .layer = l};
+        std::vector<double> same;
+        for (const auto& r : runs) {
+          row.per_seed.push_back(kind == 0 ? r.r_trajectory[phase - 1][l]
+                                           : r.r_training[phase - 1][l]);
+          same.push_back(kind == 0 ? r.same_sign_trajectory[phase - 1][l]
+                                   : r.same_sign_training[phase - 1][l]);
+        }
+        row.m = mean_interval(row.per_seed);
+        row.same_sign = mean_interval(same);
+        rows.push_back(std::move(row));
+      }
+  return rows;
+}
+
+std::vector<ProbeSummaryRow> summarise_probe(const std::vector<ProbeSeedResult>& runs,
+                                             std::int64_t warm_up) {
+  std::vector<ProbeSummaryRow> out;
+  if (runs.empty()) return out;
+  const int layers = static_cast<int>(runs.front().actor_widths.size()) - 1;
+  for (Rule rule : {Rule::linear, Rule::compatible})
+    for (int l = 0; l < layers; ++l) {
+      std::vector<double> cf, cm, sf, sm, gf;
+      for (const auto& r : runs) {
+        std::vector<const ProbePoint*> pts;
+        for (const auto& p : r.points)
+          if (p.rule == rule && p.layer == l) pts.push_back(&p);
+        if (pts.empty()) continue;
+        cf.push_back(pts.back()->cosine);
+        sf.push_back(pts.back()->sign_agreement);
+        gf.push_back(pts.back()->signal_fraction);
+        std::vector<double> cos_after, sign_after;
+        for (const auto* p : pts) {
+          if (p->step <= warm_up && pts.back()->step > warm_up) continue;
+          cos_after.push_back(p->cosine);
+          sign_after.push_back(p->sign_agreement);
+        }
+        cm.push_back(mean_interval(cos_after).mean);  // mean of the finite values
+        sm.push_back(mean_interval(sign_after).mean);
+      }
+      out.push_back({.rule = rule, .layer = l, .cos_final = mean_interval(cf),
+                     .cos_mean = mean_interval(cm), .sign_final = mean_interval(sf),
+                     .sign_mean = mean_interval(sm), .signal_final = mean_interval(gf)});
+    }
+  return out;
+}
+
+std::vector<ProbeStepMeans> probe_means_by_step(const std::vector<ProbeSeedResult>& runs) {
+  std::vector<ProbeStepMeans> out;
+  if (runs.empty()) return out;
+  const int layers = static_cast<int>(runs.front().actor_widths.size()) - 1;
+  for (const auto& pt : runs.front().points)
+    if (out.empty() || out.back().step != pt.step) out.push_back({.step = pt.step});
+  for (ProbeStepMeans& m : out)
+    for (int metric = 0; metric < 2; ++metric)
+      for (Rule rule : {Rule::linear, Rule::compatible})
+        for (int l = 0; l < layers; ++l) {
+          std::vector<double> v;
+          for (const auto& r : runs)
+            for (const auto& pt : r.points)
+              if (pt.step == m.step && pt.rule == rule && pt.layer == l)
+                v.push_back(metric == 0 ? pt.cosine : pt.sign_agreement);
+          (metric == 0 ? m.cosine : m.sign_agreement).push_back(mean_interval(v).mean);
+        }
+  return out;
 }
 
 }  // namespace coagent

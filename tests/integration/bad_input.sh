@@ -206,7 +206,6 @@ EXPECT="--ddpg-tau cannot be"          run_case "ddpg flag on a resume"         
 EXPECT="--hidden cannot be changed" run_case "local flag on a ddpg resume" "$bin" train --resume "$tmp/ddpg.ckpt" --hidden 4 --save "$tmp/new.ckpt"
 EXPECT="--ddpg-tau cannot be"  run_case "ddpg flag on a ddpg resume"  "$bin" train --resume "$tmp/ddpg.ckpt" --ddpg-tau 0.1 --save "$tmp/new.ckpt"
 EXPECT="algo"         run_case "unknown algo"                "$bin" "${T[@]}" --algo backprop --save "$tmp/new.ckpt"
-EXPECT="--ascii"      run_case "eval --ascii of ddpg"        "$bin" eval --load "$tmp/ddpg.ckpt" --ascii
 
 # A flipped byte anywhere says "corrupt".
 grep -q corrupt < <("$bin" eval --load "$tmp/flipped.ckpt" 2>&1) || { echo "FAIL: flipped byte message lacks 'corrupt'"; fail=1; }

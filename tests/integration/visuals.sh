@@ -2,7 +2,8 @@
 # Metrics files and pictures through the real binary: `train --metrics` writes a
 # JSONL file whose every line parses and carries its fields (and which appears only
 # when the run finishes); `plot`, `plot-policy` and `eval --gif/--ascii` draw real
-# PNG/SVG/GIF files; bad input exits 2 with one stderr line and leaves no output.
+# PNG/SVG/GIF files, for local-rule and DDPG checkpoints alike; bad input exits 2
+# with one stderr line and leaves no output.
 # Exits 77 (skipped) when gnuplot is not installed.
 set -u
 bin=${1:?usage: visuals.sh path/to/coagent}
@@ -34,6 +35,8 @@ run "train mountaincar seed 1" "$bin" train --env mountaincar --steps 3000 --see
 run "train mountaincar seed 2" "$bin" train --env mountaincar --steps 3000 --seed 2 --eval-episodes 2 --metrics m2.jsonl --save m2.ckpt
 run "train pendulum" "$bin" train --env pendulum --steps 2000 --seed 1 --eval-episodes 2 --save p.ckpt
 run "train chain" "$bin" train --env chain --hidden 8 --steps 3000 --seed 1 --eval-episodes 2 --save c.ckpt
+run "train ddpg pendulum" "$bin" train --algo ddpg --env pendulum --steps 1500 --seed 1 --eval-episodes 1 \
+  --ddpg-actor-hidden 16 --ddpg-critic-hidden 16 --ddpg-learning-starts 500 --save d.ckpt
 check "no m.jsonl.tmp left after a finished run" '[ ! -e m.jsonl.tmp ]'
 
 # Every line parses; the run, episode, layers and eval lines carry their fields.
@@ -80,7 +83,7 @@ run "plot two seeds (band)" "$bin" plot m.jsonl m2.jsonl -o band.png --window 5
 image band.png PNG $'\x89PNG'
 run "plot as SVG" "$bin" plot m.jsonl -o curve.svg --svg
 image curve.svg SVG '<?xml' '<svg'
-for e in m p c; do
+for e in m p c d; do
   run "plot-policy $e.ckpt" "$bin" plot-policy "$e.ckpt" -o "policy-$e.png"
   image "policy-$e.png" PNG $'\x89PNG'
 done
@@ -89,6 +92,13 @@ image ep.gif GIF GIF89a
 run "eval --ascii" "$bin" eval --load m.ckpt --ascii --episodes 1
 frames=$(grep -c '^step ' out.txt)
 check "eval --ascii printed frames ($frames)" '[ "$frames" -gt 10 ] && [ "$frames" -le 202 ]'
+# Pictures for any agent: a DDPG checkpoint draws its episode too.
+run "eval --gif of a ddpg checkpoint" "$bin" eval --load d.ckpt --gif ep-ddpg.gif --episodes 1
+image ep-ddpg.gif GIF GIF89a
+run "eval --ascii of a ddpg checkpoint" "$bin" eval --load d.ckpt --ascii --episodes 1
+frames=$(grep -c '^step ' out.txt)
+check "eval --ascii of ddpg printed frames ($frames)" '[ "$frames" -gt 10 ] && [ "$frames" -le 202 ]'
+check "the ddpg frames are titled with the algorithm" 'grep -q "algo ddpg" out.txt'
 check "no temporary files left" '[ -z "$(find . -name "*.tmp*")" ]'
 
 # --- bad input: exit 2, one stderr line, no output file ------------------------------------

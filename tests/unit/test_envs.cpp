@@ -4,9 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <optional>
 #include <vector>
 
 #include "coagent/env.hpp"
+#include "coagent/random.hpp"
 #include "envs/envs.hpp"
 
 namespace coagent {
@@ -326,6 +331,69 @@ TEST(Registry, UnknownNameNamesTheValue) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("'nope'"), std::string::npos);
   }
+}
+
+// --- what pictures ask of an environment ------------------------------------------
+
+// observation_of_state(state()) is, bit for bit, the observation reset/step wrote.
+TEST(EnvQueries, ObservationOfStateIsTheEmittedObservation) {
+  for (const std::string& name : builtin_env_names()) {
+    auto env = make_env(name);
+    std::vector<double> obs(env->observation_size()), action(env->action_size());
+    env->reset(3, obs);
+    Pcg32 rng(11);
+    for (int t = 0; t < 50; ++t) {
+      const std::vector<double> expected = env->observation_of_state(env->state());
+      ASSERT_EQ(expected.size(), obs.size()) << name;
+      for (std::size_t i = 0; i < obs.size(); ++i) EXPECT_EQ(expected[i], obs[i]) << name << " step " << t;
+      for (double& a : action) a = rng.uniform(-1.0, 1.0);
+      env->step(action, obs);
+    }
+    const Box b = env->state_bounds();
+    EXPECT_EQ(b.low.size(), env->state().size()) << name;
+    EXPECT_EQ(b.high.size(), b.low.size()) << name;
+    for (std::size_t i = 0; i < b.low.size(); ++i) EXPECT_LT(b.low[i], b.high[i]) << name;
+    EXPECT_THROW(env->observation_of_state(std::vector<double>(b.low.size() + 1, 0.0)),
+                 std::invalid_argument) << name;
+  }
+  EXPECT_EQ(make_env("mountaincar")->goal_position(), 0.45);
+  EXPECT_EQ(make_env("chain")->goal_position(), 100.0);
+  EXPECT_FALSE(make_env("pendulum")->goal_position().has_value());
+  EXPECT_EQ(make_env("pendulum")->state_bounds().high[0], std::numbers::pi);
+  EXPECT_EQ(make_env("mountaincar")->state_names(), (std::vector<std::string>{"position", "velocity"}));
+}
+
+// A custom environment keeping the defaults says "unknown"; make_checked_env names
+// what is wrong with a factory.
+struct EmptyEnv final : Env {
+  std::string_view name() const override { return "empty"; }
+  int observation_size() const override { return 0; }
+  int action_size() const override { return 1; }
+  Box observation_bounds() const override { return {}; }
+  Box action_bounds() const override { return {{-1.0}, {1.0}}; }
+  std::int64_t max_episode_steps() const override { return 1; }
+  void reset(std::optional<std::uint64_t>, std::span<double>) override {}
+  StepResult step(std::span<const double>, std::span<double>) override { return {}; }
+};
+
+TEST(EnvQueries, DefaultsAndCheckedFactories) {
+  const EmptyEnv e;
+  EXPECT_TRUE(e.state_bounds().low.empty());
+  EXPECT_FALSE(e.goal_position().has_value());
+  EXPECT_TRUE(e.observation_of_state(std::vector<double>{1.0}).empty());
+  auto message = [](const EnvFactory& f) {
+    try {
+      make_checked_env(f);
+    } catch (const std::invalid_argument& err) {
+      return std::string(err.what());
+    }
+    return std::string("no exception");
+  };
+  EXPECT_EQ(message({}), "environment factory returned null");
+  EXPECT_EQ(message([] { return std::unique_ptr<Env>(); }), "environment factory returned null");
+  EXPECT_EQ(message([] { return std::unique_ptr<Env>(std::make_unique<EmptyEnv>()); }),
+            "environment 'empty' has an empty observation or action");
+  EXPECT_EQ(make_checked_env(builtin_env_factory("pendulum"))->name(), "pendulum");
 }
 
 }  // namespace

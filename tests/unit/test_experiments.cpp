@@ -1,18 +1,26 @@
 // Experiment 1 and the gradient-alignment probe: the statistics against hand-computed
 // values, the sub-critic's TD step, the local critics against a case with a known
 // answer, the probe's cosine on a case built so the local direction is the true
-// gradient, and tiny end-to-end runs (finite numbers, bit-identical on a rerun).
+// gradient, tiny end-to-end runs (finite numbers, bit-identical on a rerun), the
+// seed pool, the summaries over seeds, and the recorded greedy rollout.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
 #include "coagent/experiments.hpp"
 #include "coagent/random.hpp"
+#include "coagent/rollout.hpp"
+#include "coagent/trainer.hpp"
+#include "experiments/parallel.hpp"
 #include "experiments/probe.hpp"
 #include "experiments/sub_critic.hpp"
 
@@ -262,6 +270,111 @@ TEST(GradientProbe, TinyRunGivesFiniteNumbers) {
     }
   }
   EXPECT_TRUE(std::isfinite(r.eval_return));
+}
+
+// The seed pool runs every index once, on several threads at once, and rethrows the
+// first exception only after every worker joined.
+TEST(SeedPool, RunsEveryIndexOnceAndPropagatesTheFirstException) {
+  for (int jobs : {0, 1, 3, 64}) {
+    std::vector<std::atomic<int>> hits(37);
+    experiments::run_indexed_parallel(jobs, 37, [&](int i) { hits[i].fetch_add(1); });
+    for (const auto& h : hits) EXPECT_EQ(h.load(), 1) << "jobs " << jobs;
+  }
+  experiments::run_indexed_parallel(4, 0, [](int) { FAIL() << "no index to run"; });
+  std::atomic<int> running{0}, finished{0};
+  EXPECT_THROW(experiments::run_indexed_parallel(4, 100,
+                                                 [&](int i) {
+                                                   running.fetch_add(1);
+                                                   if (i == 2) throw std::runtime_error("seed 2");
+                                                   std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                                                   finished.fetch_add(1);
+                                                 }),
+               std::runtime_error);
+  // Joined: no call is still running, and the pool stopped handing out indices.
+  EXPECT_EQ(finished.load(), running.load() - 1);
+  EXPECT_LT(running.load(), 100);
+}
+
+// The summaries over seeds, on results built by hand.
+TEST(Exp1Stats, SummariesOverSeeds) {
+  std::vector<Exp1SeedResult> runs(3);
+  for (int k = 0; k < 3; ++k) {
+    Exp1SeedResult& r = runs[k];
+    r.seed = static_cast<std::uint64_t>(k + 1);
+    r.actor_widths = {2, 4, 1};
+    for (int p = 0; p < 2; ++p) {
+      r.r_trajectory[p] = {0.1 * (k + 1), 0.5};
+      r.r_training[p] = {-0.2, 0.3 * k};
+      r.same_sign_trajectory[p] = {1.0, 0.5};
+      r.same_sign_training[p] = {0.0, 0.25};
+    }
+  }
+  const auto rows = summarise_exp1(runs);
+  ASSERT_EQ(rows.size(), 8u);  // 2 measures x 2 phases x 2 layers
+  EXPECT_EQ(rows[0].measure, "trajectory");
+  EXPECT_EQ(rows[7].measure, "training");
+  EXPECT_EQ(rows[2].phase, 2);
+  EXPECT_EQ(rows[1].layer, 1);
+  EXPECT_NEAR(rows[0].m.mean, 0.2, 1e-12);
+  EXPECT_EQ(rows[0].per_seed.size(), 3u);
+  EXPECT_EQ(rows[0].m.n, 3);
+  EXPECT_NEAR(rows[7].m.mean, 0.3, 1e-12);
+  EXPECT_EQ(rows[4].same_sign.mean, 0.0);
+  EXPECT_TRUE(summarise_exp1({}).empty());
+
+  std::vector<ProbeSeedResult> probes(2);
+  for (int k = 0; k < 2; ++k) {
+    probes[k].actor_widths = {2, 4, 1};
+    for (std::int64_t step : {0, 100, 200})
+      for (Rule rule : {Rule::linear, Rule::compatible})
+        for (int l = 0; l < 2; ++l)
+          probes[k].points.push_back({.step = step, .rule = rule, .layer = l,
+                                      .cosine = step == 0 ? -1.0 : 0.5 + 0.1 * k,
+                                      .sign_agreement = 0.75, .signal_fraction = 1.0, .neurons = 4});
+  }
+  const auto prow = summarise_probe(probes, 50);
+  ASSERT_EQ(prow.size(), 4u);  // 2 rules x 2 layers
+  EXPECT_EQ(prow[2].rule, Rule::compatible);
+  EXPECT_NEAR(prow[0].cos_final.mean, 0.55, 1e-12);
+  EXPECT_NEAR(prow[0].cos_mean.mean, 0.55, 1e-12);  // step 0 is before the warm-up's end
+  EXPECT_NEAR(summarise_probe(probes, 0).front().cos_mean.mean, 0.55, 1e-12);
+  EXPECT_NEAR(summarise_probe(probes, 500).front().cos_mean.mean, (-1.0 + 2 * 0.55) / 3, 1e-12);
+  const auto means = probe_means_by_step(probes);
+  ASSERT_EQ(means.size(), 3u);
+  EXPECT_EQ(means[1].step, 100);
+  ASSERT_EQ(means[1].cosine.size(), 4u);
+  EXPECT_NEAR(means[1].cosine[3], 0.55, 1e-12);
+  EXPECT_EQ(means[0].cosine[0], -1.0);
+  EXPECT_EQ(means[2].sign_agreement[1], 0.75);
+}
+
+// rollout_greedy records the episode evaluate_greedy scores.
+TEST(Rollout, RecordsTheEpisodeEvaluateGreedyScores) {
+  const GreedyPolicy policy = [](std::span<const double> obs, std::span<double> action) {
+    action[0] = obs[1] >= 0 ? 1.0 : -1.0;  // push along the velocity
+  };
+  auto env = make_env("mountaincar");
+  const Trajectory t = rollout_greedy(*env, policy, 5);
+  ASSERT_EQ(t.states.size(), t.actions.size() + 1);
+  ASSERT_EQ(t.returns.size(), t.states.size());
+  ASSERT_EQ(t.rewards.size(), t.actions.size());
+  EXPECT_TRUE(t.terminated);  // this policy reaches the flag
+  EXPECT_GE(t.states.back()[0], 0.45);
+  auto fresh = make_env("mountaincar");
+  const EvalResult r = evaluate_greedy(*fresh, 1, 5, policy);
+  EXPECT_EQ(r.mean_return, t.returns.back());
+  EXPECT_EQ(r.mean_length, static_cast<double>(t.steps()));
+  // Reset with the seed: the first state is the one a seeded reset gives.
+  std::vector<double> obs(2);
+  fresh->reset(5, obs);
+  EXPECT_EQ(fresh->state(), t.states.front());
+  // The chain's time limit ends a policy that never moves right.
+  auto chain = make_env("chain");
+  const Trajectory stuck = rollout_greedy(
+      *chain, [](std::span<const double>, std::span<double> a) { a[0] = -1.0; }, std::nullopt);
+  EXPECT_FALSE(stuck.terminated);
+  EXPECT_EQ(stuck.steps(), chain->max_episode_steps());
+  EXPECT_EQ(stuck.returns.back(), -static_cast<double>(chain->max_episode_steps()));
 }
 
 }  // namespace
