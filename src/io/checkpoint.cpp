@@ -3,33 +3,21 @@
 // payload before allocating, so no file can make it crash or allocate wildly.
 #include "coagent/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <type_traits>
 
 #include <fmt/format.h>
 
+#include "io/archive.hpp"
 #include "io/byte_writer.hpp"
-#include "io/sha256.hpp"
 #include "io/trainer_state.hpp"
 
 namespace coagent {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'O', 'A', 'G', 'E', 'N', 'T', '\n'};
-constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8;
-constexpr std::size_t kHashSize = io::kSha256Size;
-
-using io::Sha256;
 using Writer = io::ByteWriter;
 
 class Reader {
@@ -135,71 +123,10 @@ std::uint64_t min_payload_size(const TrainConfig& cfg) {
   return size;
 }
 
-void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(
-          fmt::format("cannot write checkpoint '{}': {}", path, std::strerror(errno)));
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
-
-void write_container(const std::vector<char>& payload, const std::string& path) {
-  Sha256 h;
-  h.update(payload.data(), payload.size());
-  const auto hash = h.finish();
-  Writer header;
-  for (char c : kMagic) header.put(c);
-  header.put<std::uint32_t>(kCheckpointVersion);
-  header.put<std::uint32_t>(0);
-  header.put<std::uint64_t>(payload.size());
-
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (fs::is_directory(target))
-    throw std::runtime_error(fmt::format("cannot write checkpoint '{}': it is a directory", path));
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string tmpl = (dir / (target.filename().string() + ".tmp.XXXXXX")).string();
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0)
-    throw std::runtime_error(
-        fmt::format("cannot write checkpoint '{}': {}", path, std::strerror(errno)));
-  try {
-    write_all(fd, header.bytes().data(), header.bytes().size(), path);
-    write_all(fd, payload.data(), payload.size(), path);
-    write_all(fd, reinterpret_cast<const char*>(hash.data()), hash.size(), path);
-    if (::fsync(fd) != 0)
-      throw std::runtime_error(
-          fmt::format("cannot sync checkpoint '{}': {}", path, std::strerror(errno)));
-    ::fchmod(fd, 0644);
-    ::close(fd);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmpl.c_str());
-    throw;
-  }
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmpl.c_str());
-    throw std::runtime_error(
-        fmt::format("cannot write checkpoint '{}': {}", path, std::strerror(err)));
-  }
-  // Make the rename itself durable.
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-}
-
 }  // namespace
 
 void save_checkpoint(const Trainer& trainer, const std::string& path) {
-  write_container(payload_of(trainer), path);
+  io::write_archive(path, payload_of(trainer));
 }
 
 void save_ddpg_checkpoint(const TrainConfig& cfg, const DdpgAgent& agent, std::int64_t steps,
@@ -211,57 +138,10 @@ void save_ddpg_checkpoint(const TrainConfig& cfg, const DdpgAgent& agent, std::i
   w.put(steps);
   w.put(episodes);
   w.put_vec(agent.save(true));
-  write_container(w.bytes(), path);
+  io::write_archive(path, w.bytes());
 }
 
 namespace {
-
-// Reads and verifies the container; returns the payload.
-std::vector<char> read_container(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec))
-    throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
-  if (!fs::is_regular_file(path, ec))
-    throw std::runtime_error(fmt::format("checkpoint '{}' is not a regular file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot open checkpoint '{}'", path));
-  const auto size = fs::file_size(path, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", path));
-  if (size > (std::uint64_t{1} << 36))
-    throw std::runtime_error(fmt::format("checkpoint '{}' is implausibly large", path));
-  std::vector<char> bytes(size);
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (!in) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", path));
-
-  if (size < kHeaderSize + kHashSize)
-    throw std::runtime_error(
-        fmt::format("checkpoint '{}' is corrupt or truncated ({} bytes)", path, size));
-  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
-    throw std::runtime_error(fmt::format(
-        "checkpoint '{}' is corrupt or not a coagent checkpoint (bad magic)", path));
-  Reader header(bytes.data() + 8, kHeaderSize - 8, path);
-  const auto version = header.get<std::uint32_t>();
-  const auto reserved = header.get<std::uint32_t>();
-  const auto payload_size = header.get<std::uint64_t>();
-  if (version != kCheckpointVersion)
-    throw std::runtime_error(fmt::format(
-        "checkpoint '{}' is corrupt or has unsupported format version {} (this build reads {})",
-        path, version, kCheckpointVersion));
-  if (reserved != 0 || payload_size != size - kHeaderSize - kHashSize)
-    throw std::runtime_error(fmt::format(
-        "checkpoint '{}' is corrupt or truncated (header says {} payload bytes, file has {})",
-        path, payload_size, size - std::min<std::uint64_t>(size, kHeaderSize + kHashSize)));
-  const char* payload = bytes.data() + kHeaderSize;
-  Sha256 h;
-  h.update(payload, payload_size);
-  const auto hash = h.finish();
-  if (std::memcmp(hash.data(), payload + payload_size, kHashSize) != 0)
-    throw std::runtime_error(
-        fmt::format("checkpoint '{}' is corrupt (checksum mismatch)", path));
-
-  return std::vector<char>(payload, payload + payload_size);
-}
 
 TrainConfig read_settings(Reader& r, const std::string& path) {
   try {
@@ -274,7 +154,7 @@ TrainConfig read_settings(Reader& r, const std::string& path) {
 }  // namespace
 
 std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory) {
-  const std::vector<char> bytes = read_container(path);
+  const std::vector<char> bytes = io::read_archive(path);
   Reader r(bytes.data(), bytes.size(), path);
   TrainConfig cfg = read_settings(r, path);
   if (cfg.algo != Algo::local)
@@ -367,7 +247,7 @@ std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory fac
 AnyCheckpoint load_any_checkpoint(const std::string& path) {
   AnyCheckpoint out;
   {
-    const std::vector<char> bytes = read_container(path);
+    const std::vector<char> bytes = io::read_archive(path);
     Reader r(bytes.data(), bytes.size(), path);
     TrainConfig cfg = read_settings(r, path);
     if (cfg.algo == Algo::ddpg) {
