@@ -113,21 +113,23 @@ TEST(FramePool, ConcurrentAcquireReleaseLosesNothingAndNeverHandsOutTwice) {
     EXPECT_EQ(double_handouts.load(), 0);
     std::set<Frame*> all;
     for (const auto& s : seen) all.insert(s.begin(), s.end());
-    // Every frame ever handed out is either preallocated or counted as a miss ...
-    EXPECT_EQ(static_cast<std::int64_t>(all.size()), kInitial + misses.load());
+    // The pool owns the preallocated frames plus one per miss; every frame handed out
+    // is one of them ...
+    const std::int64_t owned = kInitial + misses.load();
+    EXPECT_LE(static_cast<std::int64_t>(all.size()), owned);
     // (at most kThreads * kHold are held at once; moodycamel's try_dequeue may report
     // empty while another thread's enqueue is in progress, so a few extra misses are
     // allowed, but not one per acquire)
     EXPECT_LT(misses.load(), kThreads * kIters / 10);
-    // ... and all of them are back: draining the pool yields each exactly once, with
-    // no further miss.
+    // ... and all of them are back: draining the pool yields each owned frame exactly
+    // once, with no further miss.
     const auto before = misses.load();
     std::set<Frame*> drained;
-    for (std::size_t i = 0; i < all.size(); ++i) {
+    for (std::int64_t i = 0; i < owned; ++i) {
       Frame* f = pool.acquire(misses);
       EXPECT_TRUE(drained.insert(f).second) << "frame handed out twice while draining";
-      EXPECT_TRUE(all.count(f)) << "a frame nobody saw";
     }
+    for (Frame* f : all) EXPECT_TRUE(drained.count(f)) << "a frame handed out was not returned";
     EXPECT_EQ(misses.load(), before) << "a released frame was lost";
   }, 120);
 }
