@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "coagent/env.hpp"
-#include "coagent/trainer.hpp"  // GreedyPolicy
+#include "coagent/learner.hpp"  // GreedyPolicy
 
 namespace coagent {
 

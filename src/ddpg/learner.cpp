@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "coagent/checkpoint.hpp"
 #include "ddpg/ddpg_run.hpp"
 #include "io/archive.hpp"
+#include "io/sha256.hpp"
 
 namespace coagent {
 namespace {
@@ -107,7 +107,7 @@ EvalResult DdpgLearner::evaluate(int episodes, std::uint64_t seed) const {
 std::string DdpgLearner::digest() const {
   io::ByteWriter w;
   detail::put_ddpg_run(w, *run_);
-  return sha256_hex(w.bytes().data(), w.bytes().size());
+  return io::sha256_hex(w.bytes().data(), w.bytes().size());
 }
 
 void DdpgLearner::save(const std::string& path) const {

@@ -1,11 +1,14 @@
-// src/io/archive.cpp — the checkpoint container (see archive.hpp).
+// src/io/archive.cpp — the checkpoint container: header, payload, SHA-256; written to a
+// temporary file, fsynced and renamed (see io/archive.hpp).
 #include "io/archive.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +16,6 @@
 
 #include <fmt/format.h>
 
-#include "io/byte_reader.hpp"
 #include "io/byte_writer.hpp"
 #include "io/sha256.hpp"
 
@@ -23,6 +25,13 @@ namespace {
 constexpr char kMagic[8] = {'C', 'O', 'A', 'G', 'E', 'N', 'T', '\n'};
 constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 8;
 constexpr std::size_t kHashSize = kSha256Size;
+
+template <class T>
+T get_at(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
 
 void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
   while (size > 0) {
@@ -87,7 +96,6 @@ void write_archive(const std::string& path, std::span<const char> payload) {
   }
 }
 
-// Reads and verifies the container; returns the payload.
 std::vector<char> read_archive(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -111,10 +119,9 @@ std::vector<char> read_archive(const std::string& path) {
   if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw std::runtime_error(fmt::format(
         "checkpoint '{}' is corrupt or not a coagent checkpoint (bad magic)", path));
-  ByteReader header(std::span<const char>(bytes.data() + 8, kHeaderSize - 8), path);
-  const auto version = header.get<std::uint32_t>();
-  const auto reserved = header.get<std::uint32_t>();
-  const auto payload_size = header.get<std::uint64_t>();
+  const auto version = get_at<std::uint32_t>(bytes.data() + 8);
+  const auto reserved = get_at<std::uint32_t>(bytes.data() + 12);
+  const auto payload_size = get_at<std::uint64_t>(bytes.data() + 16);
   if (version != kArchiveVersion)
     throw std::runtime_error(fmt::format(
         "checkpoint '{}' is corrupt or has unsupported format version {} (this build reads {})",

@@ -1,9 +1,7 @@
-// src/io/archive.hpp — the checkpoint container (layout in coagent/checkpoint.hpp):
-// magic, format version, payload size, payload, SHA-256 of the payload. Writing is
-// atomic (temporary file in the same directory, fsync, rename, fsync of the
-// directory): a crash leaves the old or the new file. Reading verifies everything
-// and never allocates more than the file holds. Errors are std::runtime_error
-// naming the path and the problem. Internal to the library.
+// src/io/archive.hpp — the checkpoint container, independent of what the payload holds
+// (internal to the library; the layout is documented in coagent/checkpoint.hpp):
+//   magic "COAGENT\n" (8 bytes) | format version u32 (kCheckpointVersion) | reserved u32 |
+//   payload size u64 | payload | SHA-256 of the payload (32 bytes)
 #pragma once
 
 #include <cstdint>
@@ -13,10 +11,20 @@
 
 namespace coagent::io {
 
+// The container format version (coagent/checkpoint.hpp's kCheckpointVersion).
 inline constexpr std::uint32_t kArchiveVersion = 2;
 
+// Writes the container to a temporary file in the target's directory, fsyncs it and
+// renames it over `path` (then fsyncs the directory): a crash or an error at any point
+// leaves the old file, if any, intact, and no temporary file behind. Throws
+// std::runtime_error naming the path and the problem.
 void write_archive(const std::string& path, std::span<const char> payload);
-// Returns the verified payload.
+
+// Reads and verifies the container (size, magic, version, declared payload size,
+// checksum) and returns the payload. Never reads more than the file holds (files over
+// 64 GiB are refused before allocating). Throws std::runtime_error naming the path and
+// the problem: missing, not a regular file, truncated, bad magic, unsupported version,
+// checksum mismatch.
 std::vector<char> read_archive(const std::string& path);
 
 }  // namespace coagent::io

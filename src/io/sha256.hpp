@@ -46,4 +46,11 @@ class Sha256 {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
 };
 
+// SHA-256 of a byte range, hex encoded.
+inline std::string sha256_hex(const void* data, std::size_t size) {
+  Sha256 h;
+  h.update(data, size);
+  return Sha256::hex(h.finish());
+}
+
 }  // namespace coagent::io

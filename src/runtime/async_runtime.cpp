@@ -1,6 +1,7 @@
 // src/runtime/async_runtime.cpp — shards, frames, reward broadcast and environment
 // actors over an Executor. The concurrency contract is in async_runtime.hpp.
 #include "runtime/async_runtime.hpp"
+#include "runtime/frame_pool.hpp"
 
 #include <concurrentqueue.h>
 
@@ -19,46 +20,6 @@ namespace coagent::runtime {
 namespace {
 
 constexpr std::size_t kBatch = 32;  // messages a shard task drains before yielding
-
-struct Frame {
-  int level = 0;
-  int env = 0;
-  std::int64_t step = 0;
-  FrameKind kind = FrameKind::mid;
-  std::uint32_t explore_mask = ~0u;  // the episode's exploring layers (bit l)
-  std::atomic<int> writers{0};  // shards still writing their slice
-  std::atomic<int> refs{0};     // consumers still holding it
-  Frame* next = nullptr;        // the frame the consuming layer writes into
-  std::vector<float> data;      // padded width, zero padding never written
-};
-
-class FramePool {
- public:
-  FramePool(int level, int stride, int initial) : level_(level), stride_(stride) {
-    for (int i = 0; i < initial; ++i) free_.enqueue(make());
-  }
-  Frame* acquire(std::atomic<std::int64_t>& misses) {
-    Frame* f = nullptr;
-    if (free_.try_dequeue(f)) return f;
-    misses.fetch_add(1, std::memory_order_relaxed);
-    return make();
-  }
-  void release(Frame* f) { free_.enqueue(f); }
-
- private:
-  Frame* make() {
-    std::lock_guard lock(mu_);
-    auto f = std::make_unique<Frame>();
-    f->level = level_;
-    f->data.assign(stride_, 0.0f);
-    owned_.push_back(std::move(f));
-    return owned_.back().get();
-  }
-  int level_, stride_;
-  moodycamel::ConcurrentQueue<Frame*> free_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Frame>> owned_;
-};
 
 // (step, reward, terminated, truncated), published once per environment step.
 class RewardBroadcast {

@@ -2,7 +2,6 @@
 // the digests built from them, and Trainer::save.
 #include "runtime/trainer_state.hpp"
 
-#include "coagent/checkpoint.hpp"
 #include "io/archive.hpp"
 #include "io/sha256.hpp"
 
@@ -89,24 +88,10 @@ void put_trainer_state(ByteWriter& w, const Trainer& t, StateBytes which) {
 
 namespace coagent {
 
-std::string sha256_hex(const void* data, std::size_t size) {
-  io::Sha256 h;
-  h.update(data, size);
-  return io::Sha256::hex(h.finish());
-}
-
-std::string digest(const Network& net) {
-  io::ByteWriter w;
-  io::put_network_state(w, net);
-  return sha256_hex(w.bytes().data(), w.bytes().size());
-}
-
-std::string digest(const Trainer& t) { return t.digest(); }
-
 std::string Trainer::digest() const {
   io::ByteWriter w;
   io::put_trainer_state(w, *this, io::StateBytes::digest);
-  return sha256_hex(w.bytes().data(), w.bytes().size());
+  return io::sha256_hex(w.bytes().data(), w.bytes().size());
 }
 
 void Trainer::save(const std::string& path) const {

@@ -10,9 +10,12 @@
 #include "ddpg/ddpg_run.hpp"
 #include "io/archive.hpp"
 #include "io/byte_reader.hpp"
+#include "io/sha256.hpp"
 #include "runtime/trainer_state.hpp"
 
 namespace coagent {
+static_assert(kCheckpointVersion == io::kArchiveVersion);
+
 namespace {
 
 TrainConfig read_settings(io::ByteReader& r, const std::string& path) {
@@ -61,6 +64,16 @@ std::unique_ptr<Learner> read_learner(const std::vector<char>& payload, const st
 std::unique_ptr<Learner> load_learner(const std::string& path, EnvFactory factory) {
   return read_learner(io::read_archive(path), path, std::move(factory));
 }
+
+std::string sha256_hex(const void* data, std::size_t size) { return io::sha256_hex(data, size); }
+
+std::string digest(const Network& net) {
+  io::ByteWriter w;
+  io::put_network_state(w, net);
+  return io::sha256_hex(w.bytes().data(), w.bytes().size());
+}
+
+std::string digest(const Trainer& t) { return t.digest(); }
 
 void save_checkpoint(const Trainer& trainer, const std::string& path) { trainer.save(path); }
 
