@@ -15,8 +15,8 @@
 
 namespace coagent {
 
-// linear, compatible: the neuron's own critic gives its TD error (DESIGN §3).
-// perturb: node perturbation with a broadcast TD error (DESIGN §3.1): every neuron
+// linear, compatible: the neuron's own critic gives its TD error (docs/design.md §3).
+// perturb: node perturbation with a broadcast TD error (docs/design.md §3.1): every neuron
 //   correlates its own exploration noise with the TD error of one shared critic of
 //   the environment state, through an eligibility trace.
 enum class Rule : std::uint8_t { linear, compatible, perturb };

@@ -1,7 +1,7 @@
 // coagent/ddpg.hpp — the backprop baseline: DDPG (Lillicrap et al. 2016) as in
 // Stable-Baselines3 / RL Zoo, with an MLP actor and critic, Adam, a replay buffer,
 // target networks with soft updates, Gaussian or Ornstein–Uhlenbeck action noise and
-// optional running observation normalisation (DESIGN §4, §5).
+// optional running observation normalisation (docs/design.md §4, §5).
 //
 // Conventions
 //   * The actor's output is the *scaled action* in [-1, 1] (tanh); the environment

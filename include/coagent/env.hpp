@@ -3,7 +3,7 @@
 // An Env mirrors Gymnasium's API: reset(seed) -> observation; step(action) ->
 // observation, reward, terminated, truncated. The built-in environments (`chain`,
 // `mountaincar`, `pendulum`) reproduce Gymnasium's arithmetic step for step (see
-// DESIGN §2 and the comments in src/envs/). Applications supply their own
+// docs/design.md §2 and the comments in src/envs/). Applications supply their own
 // environments by deriving from Env.
 //
 // Threading: an Env object is used by one thread at a time; the runtime never calls
@@ -100,7 +100,7 @@ class Env {
 
   // Whether one greedy evaluation episode counts as a success.
   virtual bool episode_success(const EpisodeStats&) const { return false; }
-  // The environment's "solved" criterion over a whole evaluation (DESIGN §2).
+  // The environment's "solved" criterion over a whole evaluation (docs/design.md §2).
   virtual bool solved(double /*mean_return*/, double /*success_rate*/) const { return false; }
   // A one-line description of the criterion, for tables and --help.
   virtual std::string solved_criterion() const { return "none defined"; }

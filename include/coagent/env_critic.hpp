@@ -1,4 +1,4 @@
-// coagent/env_critic.hpp — the broadcast critic of rule `perturb` (DESIGN §3.1).
+// coagent/env_critic.hpp — the broadcast critic of rule `perturb` (docs/design.md §3.1).
 //
 // A linear value function of the environment state, V(s) = u . f(s), on M random
 // Fourier features of the encoded observation,

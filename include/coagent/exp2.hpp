@@ -1,4 +1,4 @@
-// coagent/exp2.hpp — Experiment 2 (DESIGN §5): learning without backprop, against
+// coagent/exp2.hpp — Experiment 2 (docs/design.md §5): learning without backprop, against
 // its two controls, and the named presets that hold the best settings found.
 //
 // One grid cell is (preset, seed, column) with three columns:

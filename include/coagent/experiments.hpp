@@ -1,5 +1,5 @@
 // coagent/experiments.hpp — the paper's Experiment 1 (do local critics track the
-// global critic? paper §4.1, §5.1, DESIGN §4) and the gradient-alignment probe that
+// global critic? paper §4.1, §5.1, docs/design.md §4) and the gradient-alignment probe that
 // tests Theorem 2.2.4 directly, on top of the DDPG baseline (coagent/ddpg.hpp).
 //
 // Experiment 1, one seed (run_exp1_seed):
@@ -28,7 +28,7 @@
 //   The paper reports r = 0.389 on mountain car (kPaperExp1R).
 //
 // Gradient-alignment probe, one seed (run_gradient_probe): DDPG trains as usual; every
-// actor neuron n also runs both local critics of DESIGN §3 (`linear`, and `compatible`
+// actor neuron n also runs both local critics of docs/design.md §3 (`linear`, and `compatible`
 // with the plain actor step) online on the same transitions — its state is its layer's
 // input activations v at s, its action its emitted activation at s (the output neuron's:
 // the taken scaled action) — without ever changing the actor. Every `every` steps the

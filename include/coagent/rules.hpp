@@ -1,4 +1,4 @@
-// coagent/rules.hpp — the neuron's math: both local rules, as plain functions.
+// coagent/rules.hpp — the neuron's math: the three local rules (linear, compatible, perturb), as plain functions.
 //
 // Nothing here knows about threads, queues or environments. A layer's neurons live
 // in contiguous per-layer storage (row n of every matrix is neuron n, rows padded
@@ -8,12 +8,12 @@
 // computes bit-identical results, which is what lets the runtime pick any shard
 // size and any thread count.
 //
-// Notation (DESIGN §3), neuron n with fan-in d: weights K (d), bias b,
+// Notation (docs/design.md §3), neuron n with fan-in d: weights K (d), bias b,
 // z = K.v + b, y = tanh(z), exploration noise xi, emitted voltage a = y + xi.
 //   linear     (paper §4.2)  Q(v,a) = th_v.v + th_a*a + c
 //   compatible (COPDAC-Q)    Q(v,a) = (a - y(v)) phi(v).w + u.[v;1],
 //                            phi = sigma'(z) [v;1]
-//   perturb  (node perturbation, DESIGN §3.1) no private critic: with g the
+//   perturb  (node perturbation, docs/design.md §3.1) no private critic: with g the
 //            standard-normal draw behind this step's noise (the innovation of the
 //            OU process, or the Gaussian draw), score = g sigma'(z) [v;1],
 //            e = gamma*lambda*e + score, [K; b] += alpha_actor * delta * e, where

@@ -1,4 +1,4 @@
-// src/experiments/exp1.cpp — Experiment 1 (paper §4.1, §5.1; DESIGN §4): DDPG with a
+// src/experiments/exp1.cpp — Experiment 1 (paper §4.1, §5.1; docs/design.md §4): DDPG with a
 // sub-critic per actor layer trained on the same minibatches, then a fresh actor against
 // the trained critic with fresh sub-critics; Pearson r between the time derivatives of
 // the global and the local Q (see coagent/experiments.hpp for the exact definitions).

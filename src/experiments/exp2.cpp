@@ -40,7 +40,7 @@ const std::vector<Preset>& presets() {
         {"critic-lambda", "0.9"}},
        {}},
       {"chain",
-       "chain, obs-8-1, the paper's linear rule (DESIGN §3), 20k steps",
+       "chain, obs-8-1, the paper's linear rule (docs/design.md §3), 20k steps",
        {{"env", "chain"}, {"rule", "linear"}, {"hidden", "8"}, {"steps", "20000"}},
        {}},
   };

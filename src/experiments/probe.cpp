@@ -1,4 +1,4 @@
-// src/experiments/probe.cpp — the gradient-alignment probe (DESIGN §4, Theorem 2.2.4):
+// src/experiments/probe.cpp — the gradient-alignment probe (docs/design.md §4, Theorem 2.2.4):
 // local critics that learn beside DDPG, and their step directions against the true
 // gradient by backprop through the current critic (see probe.hpp, experiments.hpp).
 #include "experiments/probe.hpp"

@@ -1,5 +1,5 @@
 // src/experiments/probe.hpp — the gradient-alignment probe's parts: every actor
-// neuron's two local critics of DESIGN §3 (`linear`; `compatible` with the plain actor
+// neuron's two local critics of docs/design.md §3 (`linear`; `compatible` with the plain actor
 // step), learning online from transitions of a DDPG actor they never change, and the
 // comparison of their step directions with the true grad_{[K^n; b^n]} Q^mu(s, mu(s)).
 //

@@ -1,4 +1,4 @@
-// src/rules/rules.cpp — the two local rules (DESIGN §3) as plain loops over a
+// src/rules/rules.cpp — the three local rules (linear, compatible, perturb; docs/design.md §3) as plain loops over a
 // layer's rows. No threads, no I/O, no allocation.
 #include "coagent/rules.hpp"
 
@@ -47,7 +47,7 @@ inline void axpy(float* y, float alpha, const float* x, int stride) noexcept {
   for (int i = 0; i < stride; ++i) y[i] += alpha * x[i];
 }
 
-// Exploration noise for one neuron at one step (DESIGN §3, explore_fraction); `g`
+// Exploration noise for one neuron at one step (docs/design.md §3, explore_fraction); `g`
 // receives the standard-normal draw behind it (0 when the neuron does not explore).
 inline float draw_noise(const LayerSpec& spec, Pcg32& rng, float& ou, bool& explored,
                         float& g_out) noexcept {
@@ -128,7 +128,7 @@ float learn_compatible(const RuleSettings& rs, float alpha_a, LayerParams& p, in
   return delta;
 }
 
-// Node perturbation (DESIGN §3.1): the broadcast TD error times the neuron's
+// Node perturbation (docs/design.md §3.1): the broadcast TD error times the neuron's
 // eligibility trace of its own policy score.
 float learn_perturb(const RuleSettings& rs, float alpha_a, LayerParams& p, int n,
                     const NeuronTrace& t, float* e, float& e_b, const float* v0,

@@ -1,4 +1,4 @@
-// src/runtime/async_runtime.hpp — the asynchronous runtime (DESIGN §6).
+// src/runtime/async_runtime.hpp — the asynchronous runtime (docs/design.md §6).
 //
 // Concurrency contract
 // --------------------
