@@ -18,6 +18,6 @@ fi
 cmake -S "$src/tools/example" -B "$tmp/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
       -DCMAKE_BUILD_TYPE=Release "${flags[@]}" > "$tmp/configure.log"
 cmake --build "$tmp/build" -j2 > "$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
-rc=0; "$tmp/build/thermostat" > "$tmp/run.log" || rc=$?
+rc=0; (cd "$tmp" && "$tmp/build/thermostat") > "$tmp/run.log" || rc=$?
 if [ $rc -ne 0 ]; then cat "$tmp/run.log"; echo "FAIL: the example exited $rc"; exit 1; fi
 head -1 "$tmp/run.log"; tail -1 "$tmp/run.log"

@@ -1,6 +1,9 @@
-// An application embedding coagent: its own environment, an async run with a progress
-// callback, then a greedy evaluation. Built against an installed coagent with
-// find_package(coagent) (see CMakeLists.txt beside this file).
+// An application embedding coagent: its own environment, an async run driven by the
+// library's session loop (progress callback, a checkpoint every 20k steps), a reload
+// of that checkpoint, then a greedy evaluation. Built against an installed coagent
+// with find_package(coagent) (see CMakeLists.txt beside this file).
+#include <coagent/checkpoint.hpp>
+#include <coagent/session.hpp>
 #include <coagent/trainer.hpp>
 
 #include <cstdio>
@@ -42,11 +45,18 @@ int main() {
   std::printf("untrained greedy return %.3f: %s\n", before.mean_return,
               before.solved ? "solved" : "not solved");
   // The callback runs on this thread; it could also call trainer.request_stop().
-  trainer.train([](const coagent::TrainProgress& p) {
+  coagent::SessionOptions session;
+  session.save_path = "thermostat.ckpt";
+  session.checkpoint_every = 20000;
+  session.hooks.progress = [](const coagent::TrainProgress& p) {
     std::printf("step %lld, recent return %.3f\n", static_cast<long long>(p.step), p.recent_return);
-  });
-  const coagent::EvalResult r = trainer.evaluate(10, 1);
-  std::printf("greedy return %.3f after %lld steps: %s\n", r.mean_return,
-              static_cast<long long>(trainer.steps_done()), r.solved ? "solved" : "not solved");
-  return r.solved && !before.solved ? 0 : 1;
+  };
+  coagent::run_session(trainer, session);
+  // Any Learner comes back from its checkpoint, here with the application's factory.
+  const auto loaded = coagent::load_learner("thermostat.ckpt", [] { return std::make_unique<Thermostat>(); });
+  const coagent::EvalResult r = loaded->evaluate(10, 1);
+  std::printf("greedy return %.3f after %lld steps (digest %s): %s\n", r.mean_return,
+              static_cast<long long>(loaded->steps_done()), loaded->digest() == trainer.digest() ? "kept" : "CHANGED",
+              r.solved ? "solved" : "not solved");
+  return r.solved && !before.solved && loaded->digest() == trainer.digest() ? 0 : 1;
 }
