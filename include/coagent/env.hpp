@@ -116,6 +116,9 @@ std::vector<std::string> builtin_env_names();
 std::unique_ptr<Env> make_env(std::string_view name);
 // A factory of the built-in environment `name` (make_env(name) on every call).
 EnvFactory builtin_env_factory(std::string name);
+// `factory` if it is set, else builtin_env_factory(name) after checking the name
+// (throws std::invalid_argument, as make_env, on an unknown one).
+EnvFactory factory_or_builtin(EnvFactory factory, const std::string& name);
 
 // Calls `factory` and checks what it made: throws std::invalid_argument with
 // "environment factory returned null" for an empty factory or a null environment, and

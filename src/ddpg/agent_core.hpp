@@ -114,4 +114,10 @@ struct DdpgAgent::Impl {
   Box bounds;
 };
 
+namespace ddpg {
+// Throws std::invalid_argument unless `b` has as many low as high values, at least
+// one, all finite with low < high (agent.cpp; the loader in agent_io.cpp uses it too).
+void check_action_bounds(const Box& b);
+}  // namespace ddpg
+
 }  // namespace coagent

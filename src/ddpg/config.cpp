@@ -55,12 +55,9 @@ const Table& table() {
 }  // namespace
 
 std::string_view to_string(DdpgNoise n) noexcept {
-  switch (n) {
-    case DdpgNoise::none: return "none";
-    case DdpgNoise::gaussian: return "gaussian";
-    case DdpgNoise::ou: return "ou";
-  }
-  return "?";
+  static constexpr settings::Named<DdpgNoise> kNames[] = {
+      {DdpgNoise::none, "none"}, {DdpgNoise::gaussian, "gaussian"}, {DdpgNoise::ou, "ou"}};
+  return settings::name_of(n, kNames);
 }
 
 std::string_view to_string(DdpgPrecision p) noexcept {

@@ -7,16 +7,11 @@
 
 #include "ddpg/ddpg_run.hpp"
 #include "io/archive.hpp"
+#include "io/env_state.hpp"
 #include "io/sha256.hpp"
 
 namespace coagent {
 namespace {
-
-EnvFactory factory_for(const TrainConfig& cfg, EnvFactory factory) {
-  if (factory) return factory;
-  make_env(cfg.env);  // throws on an unknown name
-  return [name = cfg.env] { return make_env(name); };
-}
 
 TrainConfig validated_ddpg(TrainConfig cfg) {
   cfg.validate();
@@ -33,7 +28,8 @@ void size_buffers(detail::DdpgRun& run) {
 }  // namespace
 
 DdpgLearner::DdpgLearner(TrainConfig cfg, const DdpgConfig& ddpg, EnvFactory factory)
-    : cfg_(validated_ddpg(std::move(cfg))), factory_(factory_for(cfg_, std::move(factory))) {
+    : cfg_(validated_ddpg(std::move(cfg))),
+      factory_(factory_or_builtin(std::move(factory), cfg_.env)) {
   auto env = make_checked_env(factory_);
   DdpgAgent agent(ddpg, env->observation_size(), env->action_bounds(), cfg_.seed);
   run_ = std::make_unique<detail::DdpgRun>(detail::DdpgRun{std::move(agent), std::move(env)});
@@ -43,7 +39,7 @@ DdpgLearner::DdpgLearner(TrainConfig cfg, const DdpgConfig& ddpg, EnvFactory fac
 
 DdpgLearner::DdpgLearner(TrainConfig cfg, EnvFactory factory, std::unique_ptr<detail::DdpgRun> run)
     : cfg_(validated_ddpg(std::move(cfg))),
-      factory_(factory_for(cfg_, std::move(factory))),
+      factory_(factory_or_builtin(std::move(factory), cfg_.env)),
       run_(std::move(run)) {}
 
 DdpgLearner::~DdpgLearner() = default;
@@ -157,11 +153,7 @@ void put_ddpg_run(io::ByteWriter& w, const DdpgRun& run) {
   w.put(run.counters.episodes);
   w.put_vec(run.counters.recent);
   w.put_vec(run.agent.save(true));
-  w.put_vec(run.env->state());
-  w.put(run.env->elapsed_steps());
-  const auto rs = run.env->rng_state();
-  w.put(rs.first);
-  w.put(rs.second);
+  io::put_env_state(w, *run.env);
   w.put_vec(run.obs);
   w.put(run.episode_return);
   w.put(run.episode_length);
@@ -186,17 +178,7 @@ std::unique_ptr<DdpgRun> read_ddpg_run(io::ByteReader& r, const EnvFactory& fact
       run->env->action_size() != run->agent.action_size())
     r.fail("the environment's sizes do not match the agent's");
   size_buffers(*run);
-  const auto state = r.get_vec<double>("environment state");
-  const auto elapsed = r.get<std::int64_t>("elapsed steps");
-  const auto rs0 = r.get<std::uint64_t>("environment stream");
-  const auto rs1 = r.get<std::uint64_t>("environment stream");
-  try {
-    run->env->set_state(state);
-    run->env->set_elapsed_steps(elapsed);
-  } catch (const std::invalid_argument& e) {
-    r.fail(e.what());
-  }
-  run->env->set_rng_state({rs0, rs1});
+  io::get_env_state(r, *run->env);
   r.get_into(run->obs, "observation");
   run->episode_return = r.get<double>("episode return");
   run->episode_length = r.get<std::int64_t>("episode length");

@@ -33,6 +33,12 @@ EnvFactory builtin_env_factory(std::string name) {
   return [name = std::move(name)] { return make_env(name); };
 }
 
+EnvFactory factory_or_builtin(EnvFactory factory, const std::string& name) {
+  if (factory) return factory;
+  make_env(name);  // throws on an unknown name
+  return builtin_env_factory(name);
+}
+
 void Env::set_state(std::span<const double> state) {
   if (!state.empty())
     throw std::invalid_argument(std::string(name()) + ": this environment has no settable state");

@@ -4,6 +4,7 @@
 #include "coagent/session.hpp"
 
 #include "experiments/parallel.hpp"
+#include "settings/table.hpp"
 
 #include <fmt/format.h>
 
@@ -69,19 +70,14 @@ DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset) {
 }
 
 std::string_view to_string(Exp2Column c) noexcept {
-  switch (c) {
-    case Exp2Column::local: return "local";
-    case Exp2Column::frozen: return "frozen";
-    case Exp2Column::ddpg: return "ddpg";
-  }
-  return "?";
+  static constexpr settings::Named<Exp2Column> kNames[] = {
+      {Exp2Column::local, "local"}, {Exp2Column::frozen, "frozen"}, {Exp2Column::ddpg, "ddpg"}};
+  return settings::name_of(c, kNames);
 }
 
 Exp2Column parse_exp2_column(std::string_view s) {
-  if (s == "local") return Exp2Column::local;
-  if (s == "frozen") return Exp2Column::frozen;
-  if (s == "ddpg") return Exp2Column::ddpg;
-  throw std::invalid_argument(fmt::format("column: '{}' is not valid, expected local, frozen or ddpg", s));
+  return settings::parse_choice(s, "column",
+                                {Exp2Column::local, Exp2Column::frozen, Exp2Column::ddpg});
 }
 
 TrainConfig frozen_control(TrainConfig cfg) {

@@ -13,12 +13,9 @@ namespace coagent {
 using settings::parse_choice;
 
 std::string_view to_string(Rule r) noexcept {
-  switch (r) {
-    case Rule::linear: return "linear";
-    case Rule::compatible: return "compatible";
-    case Rule::perturb: return "perturb";
-  }
-  return "?";
+  static constexpr settings::Named<Rule> kNames[] = {
+      {Rule::linear, "linear"}, {Rule::compatible, "compatible"}, {Rule::perturb, "perturb"}};
+  return settings::name_of(r, kNames);
 }
 std::string_view to_string(ActorStep s) noexcept {
   return s == ActorStep::natural ? "natural" : "plain";

@@ -20,12 +20,6 @@ namespace {
 // either way.
 constexpr std::int64_t kParallelMinWork = 16384;
 
-EnvFactory checked_factory(const TrainConfig& cfg, EnvFactory factory) {
-  if (factory) return factory;
-  make_env(cfg.env);  // throws on an unknown name
-  return [name = cfg.env] { return make_env(name); };
-}
-
 TrainConfig validated_local(TrainConfig cfg) {
   cfg.validate();
   if (cfg.algo != Algo::local)
@@ -36,7 +30,7 @@ TrainConfig validated_local(TrainConfig cfg) {
 
 Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
     : cfg_(validated_local(std::move(cfg))),
-      factory_(checked_factory(cfg_, std::move(factory))),
+      factory_(factory_or_builtin(std::move(factory), cfg_.env)),
       run_(std::make_unique<detail::RunState>()) {
   std::unique_ptr<Env> probe = make_environment();
   net_ = Network(cfg_, probe->observation_size(), probe->observation_bounds(),
@@ -56,7 +50,7 @@ Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
 
 Trainer::Trainer(TrainConfig cfg, EnvFactory factory, detail::TrainerParts parts)
     : cfg_(validated_local(std::move(cfg))),
-      factory_(checked_factory(cfg_, std::move(factory))),
+      factory_(factory_or_builtin(std::move(factory), cfg_.env)),
       net_(std::move(parts.net)),
       critic_(std::move(parts.critic)),
       run_(std::make_unique<detail::RunState>(std::move(parts.run))) {

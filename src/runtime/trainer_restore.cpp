@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/env_state.hpp"
 #include "runtime/trainer_state.hpp"
 
 namespace coagent::io {
@@ -83,17 +84,7 @@ detail::EnvSlot get_slot(ByteReader& r, const TrainConfig& cfg, int e, const Net
                          const EnvFactory& factory) {
   detail::EnvSlot s;
   s.env = make_checked_env(factory);
-  auto state = r.get_vec<double>("environment state");
-  const auto elapsed = r.get<std::int64_t>("elapsed steps");
-  const auto rs0 = r.get<std::uint64_t>("environment stream");
-  const auto rs1 = r.get<std::uint64_t>("environment stream");
-  try {
-    s.env->set_state(state);
-    s.env->set_elapsed_steps(elapsed);
-  } catch (const std::invalid_argument& err) {
-    r.fail(err.what());
-  }
-  s.env->set_rng_state({rs0, rs1});
+  get_env_state(r, *s.env);
   s.obs.assign(net.obs_size(), 0.0);
   r.get_into(s.obs, "observation");
   const auto parity = r.get<std::int32_t>("frame parity");

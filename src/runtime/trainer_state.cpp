@@ -3,6 +3,7 @@
 #include "runtime/trainer_state.hpp"
 
 #include "io/archive.hpp"
+#include "io/env_state.hpp"
 #include "io/sha256.hpp"
 
 namespace coagent::io {
@@ -57,11 +58,7 @@ void put_trainer_state(ByteWriter& w, const Trainer& t, StateBytes which) {
   put_network_state(w, t.network());
   w.put<std::uint32_t>(static_cast<std::uint32_t>(run.slots.size()));
   for (const detail::EnvSlot& s : run.slots) {
-    w.put_vec(s.env->state());
-    w.put(s.env->elapsed_steps());
-    const auto rs = s.env->rng_state();
-    w.put(rs.first);
-    w.put(rs.second);
+    put_env_state(w, *s.env);
     w.put_vec(s.obs);
     w.put<std::int32_t>(which == StateBytes::checkpoint ? s.parity : 0);
     w.put(s.episode_return);

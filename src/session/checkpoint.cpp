@@ -27,21 +27,20 @@ TrainConfig read_settings(io::ByteReader& r, const std::string& path) {
   }
 }
 
-EnvFactory factory_or_builtin(const TrainConfig& cfg, EnvFactory factory, const std::string& path) {
-  if (factory) return factory;
+EnvFactory checkpoint_factory(const TrainConfig& cfg, EnvFactory factory,
+                              const std::string& path) {
   try {
-    make_env(cfg.env);
+    return factory_or_builtin(std::move(factory), cfg.env);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(fmt::format("checkpoint '{}': {}", path, e.what()));
   }
-  return [name = cfg.env] { return make_env(name); };
 }
 
 std::unique_ptr<Learner> read_learner(const std::vector<char>& payload, const std::string& path,
                                       EnvFactory factory) {
   io::ByteReader r(payload, fmt::format("checkpoint '{}' is corrupt", path));
   const TrainConfig cfg = read_settings(r, path);
-  factory = factory_or_builtin(cfg, std::move(factory), path);
+  factory = checkpoint_factory(cfg, std::move(factory), path);
   if (cfg.algo == Algo::ddpg)
     return std::make_unique<DdpgLearner>(cfg, factory, detail::read_ddpg_run(r, factory));
   std::unique_ptr<Trainer> t;

@@ -46,6 +46,20 @@ std::string alternatives(std::initializer_list<E> values) {
   return s;
 }
 
+// One enum value's name, for name_of: a table of these stands in for a switch in
+// each enum's to_string.
+template <class E>
+struct Named {
+  E value;
+  std::string_view name;
+};
+template <class E, std::size_t N>
+constexpr std::string_view name_of(E v, const Named<E> (&names)[N]) noexcept {
+  for (const Named<E>& n : names)
+    if (n.value == v) return n.name;
+  return "?";
+}
+
 template <class E>
 E parse_choice(std::string_view s, std::string_view what, std::initializer_list<E> values) {
   for (E v : values)
