@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "coagent/exp2.hpp"  // apply_preset
+#include "io/archive.hpp"
 
 namespace coagent::cli {
 namespace {
@@ -33,10 +34,8 @@ void apply_text(std::string_view text, TrainConfig& cfg, DdpgConfig* ddpg, std::
 std::string read_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(path, ec))
-    throw std::invalid_argument(fmt::format("config '{}' does not exist", path));
-  if (!fs::is_regular_file(path, ec))
-    throw std::invalid_argument(fmt::format("config '{}' is not a regular file", path));
+  if (std::string why = io::regular_file_problem(path, "config"); !why.empty())
+    throw std::invalid_argument(why);
   const auto size = fs::file_size(path, ec);
   if (ec || size > (1u << 20))
     throw std::invalid_argument(fmt::format("config '{}' is larger than 1 MiB", path));

@@ -35,6 +35,14 @@ AdamSettings adam_settings(const DdpgConfig& c, double lr) {
   return {.lr = lr, .beta1 = c.adam_beta1, .beta2 = c.adam_beta2, .eps = c.adam_eps};
 }
 
+// dst = [top; bottom] (a critic input: observations over actions), column by column.
+template <class M, class A, class B>
+void stack_rows(M& dst, const A& top, const B& bottom) {
+  dst.resize(top.rows() + bottom.rows(), top.cols());
+  dst.topRows(top.rows()) = top;
+  dst.bottomRows(bottom.rows()) = bottom;
+}
+
 }  // namespace
 
 template <class T>
@@ -153,16 +161,12 @@ T DdpgCore<T>::critic_loss(const ReplayBatch<T>& b, Vector<T>* grad) const {
   const Index n = b.obs.cols();
   // y = r + gamma (1 - terminated) Q'(s', mu'(s')), no gradient through it.
   actor_target.forward(b.next_obs, s_.actor_target);
-  s_.next_input.resize(obs_size + action_size, n);
-  s_.next_input.topRows(obs_size) = b.next_obs;
-  s_.next_input.bottomRows(action_size) = s_.actor_target.output();
+  stack_rows(s_.next_input, b.next_obs, s_.actor_target.output());
   critic_target.forward(s_.next_input, s_.critic_target);
   const T gamma = static_cast<T>(cfg.gamma);
   s_.y = b.reward + gamma * b.not_terminated.cwiseProduct(s_.critic_target.output());
 
-  s_.input.resize(obs_size + action_size, n);
-  s_.input.topRows(obs_size) = b.obs;
-  s_.input.bottomRows(action_size) = b.action;
+  stack_rows(s_.input, b.obs, b.action);
   critic.forward(s_.input, s_.critic);
   s_.d_out = s_.critic.output() - s_.y;  // Q - y
   const T loss = s_.d_out.squaredNorm() / static_cast<T>(n);
@@ -177,9 +181,7 @@ template <class T>
 T DdpgCore<T>::actor_loss(const ReplayBatch<T>& b, Vector<T>* grad) const {
   const Index n = b.obs.cols();
   actor.forward(b.obs, s_.actor);
-  s_.input.resize(obs_size + action_size, n);
-  s_.input.topRows(obs_size) = b.obs;
-  s_.input.bottomRows(action_size) = s_.actor.output();
+  stack_rows(s_.input, b.obs, s_.actor.output());
   critic.forward(s_.input, s_.critic);
   const T loss = -s_.critic.output().sum() / static_cast<T>(n);
   if (grad) {
@@ -217,9 +219,7 @@ DdpgActorProbe DdpgCore<T>::actor_probe(std::span<const double> obs) const {
   DdpgActorProbe p;
   load_observation(obs, s_.x);
   actor.forward(s_.x, s_.actor);
-  s_.input.resize(obs_size + action_size, 1);
-  s_.input.topRows(obs_size) = s_.x;
-  s_.input.bottomRows(action_size) = s_.actor.output();
+  stack_rows(s_.input, s_.x, s_.actor.output());
   critic.forward(s_.input, s_.critic);
   p.q = static_cast<double>(s_.critic.output()(0, 0));
   s_.d_out.setOnes(1, 1);

@@ -96,13 +96,20 @@ void write_archive(const std::string& path, std::span<const char> payload) {
   }
 }
 
+std::string regular_file_problem(const std::string& path, std::string_view noun) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return fmt::format("{} '{}' does not exist", noun, path);
+  if (!fs::is_regular_file(path, ec))
+    return fmt::format("{} '{}' is not a regular file", noun, path);
+  return {};
+}
+
 std::vector<char> read_archive(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(path, ec))
-    throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
-  if (!fs::is_regular_file(path, ec))
-    throw std::runtime_error(fmt::format("checkpoint '{}' is not a regular file", path));
+  if (std::string why = regular_file_problem(path, "checkpoint"); !why.empty())
+    throw std::runtime_error(why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(fmt::format("cannot open checkpoint '{}'", path));
   const auto size = fs::file_size(path, ec);

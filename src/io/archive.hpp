@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace coagent::io {
@@ -26,5 +27,9 @@ void write_archive(const std::string& path, std::span<const char> payload);
 // the problem: missing, not a regular file, truncated, bad magic, unsupported version,
 // checksum mismatch.
 std::vector<char> read_archive(const std::string& path);
+
+// Why `path` cannot be read as a `noun` file ("config", "checkpoint"): "<noun> '<path>'
+// does not exist" or "<noun> '<path>' is not a regular file"; empty when it is one.
+std::string regular_file_problem(const std::string& path, std::string_view noun);
 
 }  // namespace coagent::io
