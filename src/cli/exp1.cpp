@@ -187,30 +187,23 @@ CLI::App* add_exp1_command(CLI::App& app, Exp1Options& o) {
   sub->add_flag("--probe", o.probe, "run the gradient-alignment probe instead of Experiment 1");
   sub->add_option("--jobs", o.jobs, "seeds run in parallel (0: min(seeds, cores))")->default_str("0");
   sub->add_flag("--no-plot", o.no_plot, "skip the PNG plots");
-  sub->add_option("--phase1-steps", o.exp1.phase1_steps, "phase 1: DDPG + sub-critics")
-      ->default_str(std::to_string(e.phase1_steps));
-  sub->add_option("--phase2-steps", o.exp1.phase2_steps,
-                  "phase 2: fresh actor, trained critic, fresh sub-critics")
-      ->default_str(std::to_string(e.phase2_steps));
-  sub->add_option("--checkpoint-every", o.exp1.checkpoint_every,
-                  "steps between probe-set checkpoints (training r)")
-      ->default_str(std::to_string(e.checkpoint_every));
-  sub->add_option("--probe-states", o.exp1.probe_states,
-                  "states from random-policy rollouts where Q is measured")
-      ->default_str(std::to_string(e.probe_states));
-  sub->add_option("--eval-episodes", o.exp1.eval_episodes,
-                  "greedy episodes per phase end (trajectory r; probe: final return)")
-      ->default_str(std::to_string(e.eval_episodes));
+  auto with_default = [sub](const std::string& name, auto& value, const std::string& help,
+                           auto fallback) {
+    sub->add_option(name, value, help)->default_str(std::to_string(fallback));
+  };
+  with_default("--phase1-steps", o.exp1.phase1_steps, "phase 1: DDPG + sub-critics", e.phase1_steps);
+  with_default("--phase2-steps", o.exp1.phase2_steps, "phase 2: fresh actor, trained critic, fresh sub-critics", e.phase2_steps);
+  with_default("--checkpoint-every", o.exp1.checkpoint_every, "steps between probe-set checkpoints (training r)", e.checkpoint_every);
+  with_default("--probe-states", o.exp1.probe_states, "states from random-policy rollouts where Q is measured", e.probe_states);
+  with_default("--eval-episodes", o.exp1.eval_episodes, "greedy episodes per phase end (trajectory r; probe: final return)", e.eval_episodes);
   sub->add_option("--sub-critic-hidden", o.exp1.sub_critic_hidden,
                   "sub-critic hidden widths, comma separated")
       ->delimiter(',')
       ->default_str("64,64");
   sub->add_option("--sub-critic-lr", o.exp1.sub_critic_lr, "sub-critic Adam step size")
       ->default_str(fmt::format("{}", e.sub_critic_lr));
-  sub->add_option("--probe-steps", o.probe_cfg.steps, "--probe: DDPG training steps")
-      ->default_str(std::to_string(p.steps));
-  sub->add_option("--probe-every", o.probe_cfg.every, "--probe: steps between comparisons")
-      ->default_str(std::to_string(p.every));
+  with_default("--probe-steps", o.probe_cfg.steps, "--probe: DDPG training steps", p.steps);
+  with_default("--probe-every", o.probe_cfg.every, "--probe: steps between comparisons", p.every);
   sub->add_option("--probe-alpha-critic", o.probe_cfg.alpha_critic,
                   "--probe: local critics' step size (linear: all; compatible: w)")
       ->default_str(fmt::format("{}", p.alpha_critic));

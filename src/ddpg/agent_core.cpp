@@ -46,6 +46,14 @@ void stack_rows(M& dst, const A& top, const B& bottom) {
 }  // namespace
 
 template <class T>
+template <class A>
+decltype(auto) DdpgCore<T>::critic_of(const Matrix<T>& obs, const A& action) const {
+  stack_rows(s_.input, obs, action);
+  critic.forward(s_.input, s_.critic);
+  return s_.critic.output();
+}
+
+template <class T>
 DdpgCore<T>::DdpgCore(const DdpgConfig& c, int obs_n, int act_n, std::uint64_t seed)
     : cfg(c), obs_size(obs_n), action_size(act_n), obs_stats(std::max(obs_n, 0)),
       ou_state(static_cast<std::size_t>(std::max(act_n, 0)), 0.0),
@@ -166,9 +174,7 @@ T DdpgCore<T>::critic_loss(const ReplayBatch<T>& b, Vector<T>* grad) const {
   const T gamma = static_cast<T>(cfg.gamma);
   s_.y = b.reward + gamma * b.not_terminated.cwiseProduct(s_.critic_target.output());
 
-  stack_rows(s_.input, b.obs, b.action);
-  critic.forward(s_.input, s_.critic);
-  s_.d_out = s_.critic.output() - s_.y;  // Q - y
+  s_.d_out = critic_of(b.obs, b.action) - s_.y;  // Q - y
   const T loss = s_.d_out.squaredNorm() / static_cast<T>(n);
   if (grad) {
     s_.d_out *= T(2) / static_cast<T>(n);
@@ -181,9 +187,7 @@ template <class T>
 T DdpgCore<T>::actor_loss(const ReplayBatch<T>& b, Vector<T>* grad) const {
   const Index n = b.obs.cols();
   actor.forward(b.obs, s_.actor);
-  stack_rows(s_.input, b.obs, s_.actor.output());
-  critic.forward(s_.input, s_.critic);
-  const T loss = -s_.critic.output().sum() / static_cast<T>(n);
+  const T loss = -critic_of(b.obs, s_.actor.output()).sum() / static_cast<T>(n);
   if (grad) {
     s_.d_out.setConstant(1, n, T(-1) / static_cast<T>(n));
     critic.backward(s_.critic, s_.d_out, nullptr, &s_.d_input);  // no critic weight gradient

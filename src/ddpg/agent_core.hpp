@@ -98,6 +98,9 @@ class DdpgCore {
   };
   void load_observation(std::span<const double> obs, Matrix<T>& x) const;
   mutable Scratch s_;
+  // Q([obs; action]) of the online critic, computed in the scratch (s_.input, s_.critic).
+  template <class A>
+  decltype(auto) critic_of(const Matrix<T>& obs, const A& action) const;
 };
 
 extern template class DdpgCore<float>;

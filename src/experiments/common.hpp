@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
 #include "ddpg/mlp.hpp"
 
@@ -36,6 +37,27 @@ inline std::unique_ptr<Env> make_named_env(const std::string& name) {
 // reset or a step) is kept with probability 1/8, so the set spreads over several
 // episodes. Deterministic in `seed`.
 States collect_probe_states(const std::string& env_name, int count, std::uint64_t seed);
+
+// What Experiment 1 and the gradient probe start a seed from: the environment, a fresh
+// DDPG agent seeded with `seed` and the probe states of that seed.
+struct SeedStart {
+  std::unique_ptr<Env> env;
+  DdpgAgent agent;
+  States probe;
+};
+// Validates `cfg` (an Exp1Config or ProbeConfig) and makes what a seed starts from;
+// `out` (that seed's result) gets its seed, environment and actor widths.
+template <class Config, class Result>
+SeedStart start_seed(const Config& cfg, std::uint64_t seed, Result& out) {
+  cfg.validate();
+  auto env = make_named_env(cfg.env);
+  DdpgAgent agent(cfg.ddpg, env->observation_size(), env->action_bounds(), seed);
+  out.seed = seed;
+  out.env = cfg.env;
+  out.actor_widths = agent.actor_widths();
+  return SeedStart{std::move(env), std::move(agent),
+                   collect_probe_states(cfg.env, cfg.probe_states, seed)};
+}
 
 // Raw observations as the columns of a matrix.
 template <class T>

@@ -305,15 +305,9 @@ void run_on(const Exp1Config& cfg, std::uint64_t seed, const DdpgAgent& agent, D
 
 Exp1SeedResult run_exp1_seed(const Exp1Config& cfg, std::uint64_t seed,
                              const std::atomic<bool>* stop) {
-  cfg.validate();
   const auto t0 = std::chrono::steady_clock::now();
-  auto env = experiments::make_named_env(cfg.env);
-  DdpgAgent agent(cfg.ddpg, env->observation_size(), env->action_bounds(), seed);
-  const States probe = experiments::collect_probe_states(cfg.env, cfg.probe_states, seed);
   Exp1SeedResult out;
-  out.seed = seed;
-  out.env = cfg.env;
-  out.actor_widths = agent.actor_widths();
+  auto [env, agent, probe] = experiments::start_seed(cfg, seed, out);
   const auto layers = out.actor_widths.size() - 1;
   for (int p = 0; p < 2; ++p) {
     out.r_trajectory[p].assign(layers, kNaN);

@@ -243,16 +243,9 @@ void run_probe(const ProbeConfig& cfg, std::uint64_t seed, const DdpgAgent& agen
 
 ProbeSeedResult run_gradient_probe(const ProbeConfig& cfg, std::uint64_t seed,
                                    const std::atomic<bool>* stop) {
-  cfg.validate();
   const auto t0 = std::chrono::steady_clock::now();
-  auto env = experiments::make_named_env(cfg.env);
-  DdpgAgent agent(cfg.ddpg, env->observation_size(), env->action_bounds(), seed);
-  const experiments::States probe =
-      experiments::collect_probe_states(cfg.env, cfg.probe_states, seed);
   ProbeSeedResult out;
-  out.seed = seed;
-  out.env = cfg.env;
-  out.actor_widths = agent.actor_widths();
+  auto [env, agent, probe] = experiments::start_seed(cfg, seed, out);
   std::visit(
       [&](auto& core) { experiments::run_probe(cfg, seed, agent, core, probe, stop, out); },
       agent.impl().core);

@@ -35,12 +35,7 @@ void put_network_state(ByteWriter& w, const Network& net) {
     const LayerParams& p = L.params;
     w.put<std::int32_t>(p.fan_in);
     w.put<std::int32_t>(p.width);
-    w.put_vec(p.K);
-    w.put_vec(p.b);
-    w.put_vec(p.cv);
-    w.put_vec(p.cc);
-    w.put_vec(p.wk);
-    w.put_vec(p.wa);
+    for (const std::vector<float>* v : {&p.K, &p.b, &p.cv, &p.cc, &p.wk, &p.wa}) w.put_vec(*v);
     w.put<std::uint64_t>(L.rng.size());
     for (const auto& r : L.rng) put_pcg(w, r);
     put_traces(w, L.trace);

@@ -281,4 +281,11 @@ std::vector<T> per_layer(const std::vector<T>& list, int layers, T hidden_defaul
   return out;
 }
 
+// The table of a settings struct, built by `Make` on first use (thread-safe, once).
+template <class Table, Table (*Make)()>
+const Table& built_once() {
+  static const Table t = Make();
+  return t;
+}
+
 }  // namespace coagent::settings

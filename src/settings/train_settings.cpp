@@ -137,10 +137,7 @@ Table make_table() {
   return t;
 }
 
-const Table& table() {
-  static const Table t = make_table();
-  return t;
-}
+const Table& table() { return settings::built_once<Table, make_table>(); }
 
 }  // namespace
 
