@@ -307,7 +307,10 @@ Exp1SeedResult run_exp1_seed(const Exp1Config& cfg, std::uint64_t seed,
                              const std::atomic<bool>* stop) {
   const auto t0 = std::chrono::steady_clock::now();
   Exp1SeedResult out;
-  auto [env, agent, probe] = experiments::start_seed(cfg, seed, out);
+  // Named references, not a structured binding: clang 14 cannot capture those in lambdas.
+  experiments::SeedStart start = experiments::start_seed(cfg, seed, out);
+  DdpgAgent& agent = start.agent;
+  const experiments::States& probe = start.probe;
   const auto layers = out.actor_widths.size() - 1;
   for (int p = 0; p < 2; ++p) {
     out.r_trajectory[p].assign(layers, kNaN);

@@ -245,7 +245,10 @@ ProbeSeedResult run_gradient_probe(const ProbeConfig& cfg, std::uint64_t seed,
                                    const std::atomic<bool>* stop) {
   const auto t0 = std::chrono::steady_clock::now();
   ProbeSeedResult out;
-  auto [env, agent, probe] = experiments::start_seed(cfg, seed, out);
+  // Named references, not a structured binding: clang 14 cannot capture those in lambdas.
+  experiments::SeedStart start = experiments::start_seed(cfg, seed, out);
+  DdpgAgent& agent = start.agent;
+  const experiments::States& probe = start.probe;
   std::visit(
       [&](auto& core) { experiments::run_probe(cfg, seed, agent, core, probe, stop, out); },
       agent.impl().core);
