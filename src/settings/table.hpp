@@ -206,7 +206,16 @@ struct Table {
   Table& text(std::string key, std::string Cfg::*m, std::string range, std::string help) {
     Setting<Cfg> s{std::move(key), std::move(help), std::move(range), true, false, {}, {}, {}};
     s.get = [m](const Cfg& c) { return c.*m; };
-    s.set = [m](Cfg& c, std::string_view v, const std::string&) { c.*m = std::string(v); };
+    // A name prints quoted and must read back: no quotes, backslashes, '#' or control
+    // characters (the fuzzer found `env = a"` printing as a text that does not parse).
+    s.set = [m](Cfg& c, std::string_view v, const std::string& what) {
+      for (char ch : v)
+        if (ch == '"' || ch == '\'' || ch == '\\' || ch == '#' ||
+            static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+          throw std::invalid_argument(fmt::format(
+              "{}: '{}' contains a quote, backslash, '#' or control character", what, v));
+      c.*m = std::string(v);
+    };
     rows.push_back(std::move(s));
     return *this;
   }

@@ -188,6 +188,8 @@ const std::map<std::string, ConfigWant> kConfigs = {
     {"corpus/config/bad-values.toml", {{"'hebb'"}, {"'hebb'"}}},
     {"corpus/config/crlf-and-quotes.toml", {{"steps"}, {"steps"}}},
     {"corpus/config/section.toml", {{"train"}, {"line 2"}}},
+    // Found by tools/fuzz config: a bare env value with a quote printed as `env = "..""`.
+    {"regressions/config/env-with-quote.toml", {{"contains a quote"}, {"contains a quote"}}},
 };
 
 TEST(FuzzRegressions, ConfigInputsParseOrThrowInvalidArgument) {
