@@ -207,8 +207,13 @@ struct Table {
     Setting<Cfg> s{std::move(key), std::move(help), std::move(range), true, false, {}, {}, {}};
     s.get = [m](const Cfg& c) { return c.*m; };
     // A name prints quoted and must read back: no quotes, backslashes, '#' or control
-    // characters (the fuzzer found `env = a"` printing as a text that does not parse).
+    // characters (the fuzzer found `env = a"` printing as a text that does not parse),
+    // and no blank at either end (readers trim; found as `env = 'x '`).
     s.set = [m](Cfg& c, std::string_view v, const std::string& what) {
+      if (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' ||
+                         v.back() == '\t'))
+        throw std::invalid_argument(
+            fmt::format("{}: '{}' starts or ends with a blank", what, v));
       for (char ch : v)
         if (ch == '"' || ch == '\'' || ch == '\\' || ch == '#' ||
             static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)

@@ -190,6 +190,9 @@ const std::map<std::string, ConfigWant> kConfigs = {
     {"corpus/config/section.toml", {{"train"}, {"line 2"}}},
     // Found by tools/fuzz config: a bare env value with a quote printed as `env = "..""`.
     {"regressions/config/env-with-quote.toml", {{"contains a quote"}, {"contains a quote"}}},
+    // and one whose value ends with a blank (readers trim, so it read back without it).
+    {"regressions/config/env-with-trailing-blank.toml",
+     {{"ends with a blank"}, {"ends with a blank"}}},
 };
 
 TEST(FuzzRegressions, ConfigInputsParseOrThrowInvalidArgument) {
