@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "coagent/ddpg.hpp"
+
 namespace coagent::cli {
 namespace {
 
@@ -29,8 +31,7 @@ json setting_value(const std::string& text) {
 
 }  // namespace
 
-MetricsWriter::MetricsWriter(const std::string& path, const TrainConfig& cfg,
-                             const std::vector<int>& shape)
+MetricsWriter::MetricsWriter(const std::string& path, const Learner& learner)
     : path_(path), tmp_path_(path + ".tmp") {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -46,16 +47,24 @@ MetricsWriter::MetricsWriter(const std::string& path, const TrainConfig& cfg,
   if (file_ == nullptr)
     throw std::invalid_argument(fmt::format("--metrics: cannot open '{}' for writing: {}",
                                             tmp_path_, std::strerror(errno)));
+  const TrainConfig& cfg = learner.config();
   json settings = json::object();
-  for (const auto& [key, value] : config_entries(cfg)) settings[key] = setting_value(value);
-  write_line(dump_line(json{{"type", "run"},
-                            {"env", cfg.env},
-                            {"rule", to_string(cfg.rule)},
-                            {"seed", cfg.seed},
-                            {"shape", shape},
-                            {"steps", cfg.steps},
-                            {"mode", to_string(cfg.mode)},
-                            {"settings", settings}}));
+  const auto* ddpg = dynamic_cast<const DdpgLearner*>(&learner);
+  for (const auto& [key, value] : config_entries(cfg))
+    if (ddpg == nullptr || is_shared_setting(key)) settings[key] = setting_value(value);
+  if (ddpg != nullptr)
+    for (const auto& [key, value] : ddpg_config_entries(ddpg->agent().config()))
+      settings["ddpg-" + key] = setting_value(value);
+  json run{{"type", "run"},
+           {"env", cfg.env},
+           {"algo", ddpg != nullptr ? "ddpg" : "local"},
+           {"rule", ddpg != nullptr ? "ddpg" : to_string(cfg.rule)},
+           {"seed", cfg.seed},
+           {"shape", learner.shape()},
+           {"steps", cfg.steps}};
+  if (ddpg == nullptr) run["mode"] = to_string(cfg.mode);
+  run["settings"] = settings;
+  write_line(dump_line(run));
 }
 
 MetricsWriter::~MetricsWriter() {

@@ -1,7 +1,9 @@
 // src/cli/metrics.hpp — the JSONL metrics file of `coagent train --metrics FILE`.
 //
 // One JSON object per line, in this order:
-//   {"type":"run", "env", "rule", "seed", "shape":[...], "steps", "mode", "settings":{...}}
+//   {"type":"run", "env", "algo", "rule", "seed", "shape":[...], "steps", "mode",
+//    "settings":{...}}       (DDPG: "rule":"ddpg", no "mode"; settings are the shared
+//                             keys and the ddpg-* keys)
 //   {"type":"episode", "step", "episode", "return", "length", "env_index"}   per episode
 //   {"type":"layers", "step", "layers":[{"layer", "mean_abs_td", "action_coef_mean",
 //     "action_coef_std", "weight_norm", "exploration_scale", "updates"}]}   every N steps
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "coagent/config.hpp"
+#include "coagent/learner.hpp"
 #include "coagent/trainer.hpp"
 
 namespace coagent::cli {
@@ -41,7 +44,7 @@ class MetricsWriter {
   // Opens PATH.tmp and writes the "run" line. Throws std::invalid_argument naming
   // the path if it cannot be opened (missing directory, a directory at PATH, no
   // permission).
-  MetricsWriter(const std::string& path, const TrainConfig& cfg, const std::vector<int>& shape);
+  MetricsWriter(const std::string& path, const Learner& learner);
   // Closes PATH.tmp without renaming it if finish() was not called.
   ~MetricsWriter();
   MetricsWriter(const MetricsWriter&) = delete;

@@ -180,7 +180,7 @@ int cmd_train(const TrainArgs& a) {
   session.hooks.progress_every = std::max<std::int64_t>(1, cfg.steps / 200);
   std::unique_ptr<MetricsWriter> metrics;
   if (!a.metrics.empty()) {
-    metrics = std::make_unique<MetricsWriter>(a.metrics, cfg, learner->shape());
+    metrics = std::make_unique<MetricsWriter>(a.metrics, *learner);
     session.hooks.episode = [m = metrics.get()](const EpisodeRecord& e) { m->episode(e); };
     session.stats_every = metrics_every;
     session.on_layer_stats = [m = metrics.get()](std::int64_t step,
