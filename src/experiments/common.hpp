@@ -7,10 +7,12 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
+#include "ddpg/agent_core.hpp"
 #include "ddpg/mlp.hpp"
 
 namespace coagent::experiments {
@@ -57,6 +59,16 @@ SeedStart start_seed(const Config& cfg, std::uint64_t seed, Result& out) {
   out.actor_widths = agent.actor_widths();
   return SeedStart{std::move(env), std::move(agent),
                    collect_probe_states(cfg.env, cfg.probe_states, seed)};
+}
+
+// Starts a seed (start_seed) and calls f(agent, core, probe) with the agent's network
+// core (float or double precision) as its concrete type.
+template <class Config, class Result, class F>
+void run_seed(const Config& cfg, std::uint64_t seed, Result& out, F&& f) {
+  SeedStart start = start_seed(cfg, seed, out);
+  DdpgAgent& agent = start.agent;  // named: clang 14 cannot capture structured bindings
+  const States& probe = start.probe;
+  std::visit([&](auto& core) { f(agent, core, probe); }, agent.impl().core);
 }
 
 // Raw observations as the columns of a matrix.

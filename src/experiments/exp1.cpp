@@ -307,20 +307,17 @@ Exp1SeedResult run_exp1_seed(const Exp1Config& cfg, std::uint64_t seed,
                              const std::atomic<bool>* stop) {
   const auto t0 = std::chrono::steady_clock::now();
   Exp1SeedResult out;
-  // Named references, not a structured binding: clang 14 cannot capture those in lambdas.
-  experiments::SeedStart start = experiments::start_seed(cfg, seed, out);
-  DdpgAgent& agent = start.agent;
-  const experiments::States& probe = start.probe;
-  const auto layers = out.actor_widths.size() - 1;
-  for (int p = 0; p < 2; ++p) {
-    out.r_trajectory[p].assign(layers, kNaN);
-    out.r_training[p].assign(layers, kNaN);
-    out.same_sign_trajectory[p].assign(layers, kNaN);
-    out.same_sign_training[p].assign(layers, kNaN);
-    out.eval_return[p] = kNaN;
-  }
-  std::visit([&](auto& core) { run_on(cfg, seed, agent, core, probe, stop, out); },
-             agent.impl().core);
+  experiments::run_seed(cfg, seed, out, [&](DdpgAgent& agent, auto& core, const States& probe) {
+    const auto layers = out.actor_widths.size() - 1;
+    for (int p = 0; p < 2; ++p) {
+      out.r_trajectory[p].assign(layers, kNaN);
+      out.r_training[p].assign(layers, kNaN);
+      out.same_sign_trajectory[p].assign(layers, kNaN);
+      out.same_sign_training[p].assign(layers, kNaN);
+      out.eval_return[p] = kNaN;
+    }
+    run_on(cfg, seed, agent, core, probe, stop, out);
+  });
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

@@ -245,18 +245,15 @@ ProbeSeedResult run_gradient_probe(const ProbeConfig& cfg, std::uint64_t seed,
                                    const std::atomic<bool>* stop) {
   const auto t0 = std::chrono::steady_clock::now();
   ProbeSeedResult out;
-  // Named references, not a structured binding: clang 14 cannot capture those in lambdas.
-  experiments::SeedStart start = experiments::start_seed(cfg, seed, out);
-  DdpgAgent& agent = start.agent;
-  const experiments::States& probe = start.probe;
-  std::visit(
-      [&](auto& core) { experiments::run_probe(cfg, seed, agent, core, probe, stop, out); },
-      agent.impl().core);
-  const std::string name = cfg.env;
-  out.eval_return =
-      evaluate_ddpg(agent, [name] { return make_env(name); }, cfg.eval_episodes,
-                    derive_seed(seed, experiments::kFamilyExp1, experiments::kStreamEval))
-          .mean_return;
+  experiments::run_seed(cfg, seed, out, [&](DdpgAgent& agent, auto& core,
+                                            const experiments::States& probe) {
+    experiments::run_probe(cfg, seed, agent, core, probe, stop, out);
+    const std::string name = cfg.env;
+    out.eval_return =
+        evaluate_ddpg(agent, [name] { return make_env(name); }, cfg.eval_episodes,
+                      derive_seed(seed, experiments::kFamilyExp1, experiments::kStreamEval))
+            .mean_return;
+  });
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
