@@ -13,7 +13,8 @@
 //     float32 after every step, so each step starts from float32-rounded values;
 //   * `terminated` is computed before that rounding;
 //   * reset draws position ~ U[-0.6, -0.4] and keeps it as float64 until the first
-//     step (Gymnasium builds the reset state with np.array(..) without a dtype);
+//     step (Gymnasium builds the reset state with np.array(..) without a dtype), but the
+//     observation it returns is float32 (np.array(self.state, dtype=np.float32));
 //   * the reward charges the action as given, not the clipped force;
 //   * TimeLimit truncates after 999 steps.
 #include <algorithm>
@@ -95,7 +96,11 @@ class MountainCar final : public EnvBase {
   std::optional<double> goal_position() const override { return kGoalPosition; }
   std::vector<double> observation_of_state(std::span<const double> s) const override {
     check_state(s, 2);
-    return {s[0], s[1]};
+    // volatile: GCC 12.2 at -O2 drops the (float) rounding inside a braced list
+    // (the same workaround as pendulum.cpp's).
+    const volatile float p = static_cast<float>(s[0]);
+    const volatile float v = static_cast<float>(s[1]);
+    return {p, v};
   }
 
   bool episode_success(const EpisodeStats& e) const override { return e.terminated; }
@@ -103,9 +108,11 @@ class MountainCar final : public EnvBase {
   std::string solved_criterion() const override { return "mean return >= 90"; }
 
  private:
+  // The observation is always float32, as Gymnasium returns it (after a step the
+  // state already is; after reset the position is still float64).
   void observe(std::span<double> obs) const {
-    obs[0] = position_;
-    obs[1] = velocity_;
+    obs[0] = static_cast<float>(position_);
+    obs[1] = static_cast<float>(velocity_);
   }
   double position_ = -0.5;
   double velocity_ = 0.0;

@@ -210,19 +210,24 @@ TEST(MountainCar, TruncatedAfter999Steps) {
   EXPECT_TRUE(r.truncated);
 }
 
-TEST(MountainCar, ResetDrawsPositionInRangeKeptInDouble) {
+// Gymnasium: self.state = np.array([uniform(-0.6, -0.4), 0]) stays float64 until the
+// first step, but reset returns np.array(self.state, dtype=np.float32).
+TEST(MountainCar, ResetKeepsPositionInDoubleAndReturnsFloat32) {
   auto env = make_env("mountaincar");
   std::vector<double> obs(2);
   bool some_not_float = false;
   double lo = 0.0, hi = -1.0;
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     env->reset(seed, obs);
-    EXPECT_GE(obs[0], -0.6);
-    EXPECT_LT(obs[0], -0.4);
+    const double position = env->state()[0];
+    EXPECT_GE(position, -0.6);
+    EXPECT_LT(position, -0.4);
+    EXPECT_EQ(env->state()[1], 0.0);
+    EXPECT_EQ(obs[0], f32(position));
     EXPECT_EQ(obs[1], 0.0);
-    if (f32(obs[0]) != obs[0]) some_not_float = true;
-    lo = std::min(lo, obs[0]);
-    hi = std::max(hi, obs[0]);
+    if (f32(position) != position) some_not_float = true;
+    lo = std::min(lo, position);
+    hi = std::max(hi, position);
   }
   EXPECT_TRUE(some_not_float);
   // Spread over the range, not a constant start (50 uniform draws: the extremes
