@@ -1,0 +1,204 @@
+"""coagent.make(id): the built-in C++ environments behind Gymnasium's API.
+
+Ids: Gymnasium's ("MountainCarContinuous-v0", "Pendulum-v1"), ours ("mountaincar",
+"pendulum", "chain", "synthetic") and the registered "coagent/<id>" forms. When gymnasium
+is importable the environments are gymnasium.Env subclasses with gymnasium.spaces.Box
+spaces, registered as "coagent/MountainCarContinuous-v0", "coagent/Pendulum-v1",
+"coagent/chain-v0" and "coagent/synthetic-v0" (so gymnasium.make works on them);
+otherwise plain classes with the same attributes.
+
+The arithmetic is Gymnasium's, step for step (docs/design.md §2); the random stream is
+coagent's own, so reset(seed=s) gives the same observation every time but not the one
+Gymnasium's NumPy generator would draw. Observations are float32 as Gymnasium's (chain
+and synthetic: float64, what their C++ environment emits); actions may be any float
+array of action_space.shape, out-of-range values are clipped as Gymnasium does, NaN or
+infinity raises ValueError.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from . import _coagent
+from .spaces import Box
+
+try:
+    import gymnasium as _gym
+except ImportError:  # pragma: no cover - exercised where gymnasium is missing
+    _gym = None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str                   # the C++ environment's name (settings, checkpoints)
+    spec_id: str                # the registered id, "coagent/..."
+    aliases: tuple
+    obs_dtype: Any
+    reward_threshold: Optional[float]
+
+
+_ENTRIES = (
+    _Entry("mountaincar", "coagent/MountainCarContinuous-v0", ("MountainCarContinuous-v0",), np.float32, 90.0),
+    _Entry("pendulum", "coagent/Pendulum-v1", ("Pendulum-v1",), np.float32, None),
+    _Entry("chain", "coagent/chain-v0", (), np.float64, None),
+    _Entry("synthetic", "coagent/synthetic-v0", (), np.float64, None),
+)
+_BY_ID = {}
+for _e in _ENTRIES:
+    for _k in (_e.name, _e.spec_id, *_e.aliases):
+        _BY_ID[_k] = _e
+
+
+def env_ids() -> list:
+    """Every id coagent.make accepts."""
+    return sorted(_BY_ID)
+
+
+def _entry(env_id) -> _Entry:
+    if not isinstance(env_id, str):
+        raise TypeError(f"environment id must be a string, got {type(env_id).__name__}")
+    try:
+        return _BY_ID[env_id]
+    except KeyError:
+        raise ValueError(f"unknown environment {env_id!r}; known: {', '.join(env_ids())}") from None
+
+
+def builtin_name(env_id) -> str:
+    """The C++ name of a built-in environment id (ValueError naming the known ids)."""
+    return _entry(env_id).name
+
+
+def _check_seed(seed) -> Optional[int]:
+    if seed is None:
+        return None
+    if isinstance(seed, bool):
+        raise TypeError("seed must be an int, got bool")
+    try:
+        s = operator.index(seed)
+    except TypeError:
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}") from None
+    if not 0 <= s < 2**64:
+        raise ValueError(f"seed {s} is outside [0, 2**64)")
+    return s
+
+
+if _gym is not None:
+    _Base = _gym.Env
+
+    def _spec(entry: _Entry, max_steps: int):
+        if entry.spec_id not in _gym.registry:
+            _gym.register(id=entry.spec_id, entry_point="coagent.envs:CoagentEnv",
+                          kwargs={"env_id": entry.name}, max_episode_steps=max_steps,
+                          reward_threshold=entry.reward_threshold)
+        return _gym.spec(entry.spec_id)
+else:
+    class _Base:  # the parts of gymnasium.Env that coagent's environments use
+        metadata = {"render_modes": []}
+        render_mode = None
+        spec = None
+        _np_random = None
+
+        @property
+        def unwrapped(self):
+            return self
+
+        @property
+        def np_random(self):
+            if self._np_random is None:
+                self._np_random = np.random.default_rng()
+            return self._np_random
+
+        def reset(self, *, seed=None, options=None):
+            if seed is not None:
+                self._np_random = np.random.default_rng(seed)
+
+        def close(self):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            self.close()
+            return False
+
+    @dataclass(frozen=True)
+    class EnvSpec:
+        """The fields of gymnasium.envs.registration.EnvSpec that describe an id."""
+        id: str
+        max_episode_steps: Optional[int] = None
+        reward_threshold: Optional[float] = None
+        nondeterministic: bool = False
+        kwargs: dict = field(default_factory=dict)
+
+        def make(self, **kwargs):
+            return CoagentEnv(**{**self.kwargs, **kwargs})
+
+    def _spec(entry: _Entry, max_steps: int):
+        return EnvSpec(entry.spec_id, max_steps, entry.reward_threshold, False, {"env_id": entry.name})
+
+
+class CoagentEnv(_Base):
+    """A built-in coagent environment with Gymnasium's API (use coagent.make)."""
+
+    metadata = {"render_modes": []}
+
+    def __init__(self, env_id: str = "mountaincar", render_mode: Optional[str] = None):
+        if render_mode is not None:
+            raise ValueError(f"render_mode {render_mode!r}: coagent's environments do not render "
+                             "(see `coagent eval --gif` for pictures)")
+        self.render_mode = None
+        self._entry = _entry(env_id)
+        self._cpp = _coagent.CppEnv(self._entry.name)
+        dtype = self._entry.obs_dtype
+        self.observation_space = Box(low=self._cpp.observation_low.astype(dtype),
+                                     high=self._cpp.observation_high.astype(dtype), dtype=dtype)
+        self.action_space = Box(low=self._cpp.action_low.astype(np.float32),
+                                high=self._cpp.action_high.astype(np.float32), dtype=np.float32)
+        self.spec = _spec(self._entry, int(self._cpp.max_episode_steps))
+
+    @property
+    def name(self) -> str:
+        """The C++ environment's name, as settings and checkpoints store it."""
+        return self._entry.name
+
+    def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
+        seed = _check_seed(seed)
+        super().reset(seed=seed)
+        if options:
+            raise ValueError(f"reset options {sorted(options)} are not supported by {self._entry.name}")
+        obs = self._cpp.reset(seed)
+        return obs.astype(self.observation_space.dtype), {}
+
+    def step(self, action):
+        try:
+            a = np.asarray(action, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self._entry.name}: action must be numeric, got {action!r}") from None
+        if a.size != self.action_space.shape[0]:
+            raise ValueError(f"{self._entry.name}: action must have shape {self.action_space.shape}, "
+                             f"got {a.shape}")
+        obs, reward, terminated, truncated = self._cpp.step(a.reshape(-1))
+        return obs.astype(self.observation_space.dtype), float(reward), bool(terminated), bool(truncated), {}
+
+    def render(self):
+        return None
+
+    def close(self):
+        pass
+
+    def __repr__(self):
+        return f"<CoagentEnv {self.spec.id}>"
+
+
+def make(env_id: str, **kwargs) -> CoagentEnv:
+    """A built-in environment by id (Gymnasium's or ours), with Gymnasium's API."""
+    return CoagentEnv(env_id, **kwargs)
+
+
+if _gym is not None:  # gymnasium.make("coagent/...") works once coagent is imported
+    for _e in _ENTRIES:
+        _spec(_e, int(_coagent.CppEnv(_e.name).max_episode_steps))

@@ -1,0 +1,69 @@
+// src/python/py_learner.hpp — the Learner behind coagent.Agent: construction from
+// settings, learn() with the GIL released, the callback, Ctrl-C, predict, evaluate,
+// save and load.
+//
+// learn(n) trains n more steps through the library's session loop, with the GIL
+// released: only C++ runs, except where a Python environment is stepped (PyEnv takes
+// the GIL for each call) and where the callback runs (on the calling thread, with the
+// GIL, at each progress report). The callback returning False stops the run at the
+// next step boundary. The first Python exception — from the environment, its factory
+// or the callback — is re-raised by learn() once every task has finished, its type
+// intact. Ctrl-C (SIGINT, when learn runs on the main thread) asks the learner to stop
+// at the next step boundary; learn() then raises KeyboardInterrupt with the state
+// intact (the agent can go on learning or be saved).
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coagent/learner.hpp"
+#include "python/py_env.hpp"
+
+namespace coagent::python {
+
+using Flags = std::map<std::string, std::string>;
+
+class PyLearner {
+ public:
+  // Settings: the preset (may be empty), then `flags` (settings-table keys, `env`
+  // among them) and `ddpg_flags` (without the `ddpg-` prefix). `env_make`: a Python
+  // callable making the environment, or None for the built-in environment `env`
+  // names. Throws std::invalid_argument naming a bad key or value.
+  static std::unique_ptr<PyLearner> create(const std::string& preset, const Flags& flags,
+                                           const Flags& ddpg_flags, py::object env_make);
+  // A checkpoint; `env_make` as above (None: the built-in environment it names), and
+  // `env_name` the name a Python environment is shown by.
+  static std::unique_ptr<PyLearner> load(const std::string& path, py::object env_make,
+                                         const std::string& env_name);
+
+  // Returns true when the callback stopped the run.
+  bool learn(std::int64_t steps, py::object callback, std::int64_t every);
+  // Greedy actions for a (batch, observation) array: (batch, action).
+  py::array_t<double> predict(const py::array_t<double, py::array::c_style | py::array::forcecast>& obs);
+  py::dict evaluate(int episodes, std::optional<std::uint64_t> seed);
+  void save(const std::string& path) const;
+
+  const Learner& learner() const { return *learner_; }
+  std::string settings_text() const;
+
+ private:
+  PyLearner(std::unique_ptr<Learner> l, std::shared_ptr<ErrorSlot> slot);
+  py::dict progress_info(const TrainProgress& p);
+  void rethrow_kept();
+
+  std::unique_ptr<Learner> learner_;
+  std::shared_ptr<ErrorSlot> slot_;
+  std::optional<GreedyPolicy> policy_;
+  std::mutex episodes_mu_;
+  std::vector<EpisodeRecord> episodes_;  // finished since the last callback
+  std::vector<LayerStats> layers_;       // the latest per-layer statistics
+};
+
+}  // namespace coagent::python
