@@ -29,7 +29,6 @@ from .envs import CoagentEnv, builtin_name
 ALGOS = ("local", "ddpg")
 _TABLE = {s["key"]: s for s in _coagent.settings_table()}
 _DDPG_TABLE = {s["key"]: s for s in _coagent.ddpg_settings_table()}
-_OWN_ARGS = {"env": "env", "algo": "algo", "seed": "seed", "preset": "preset"}
 
 
 def _setting_text(key: str, value: Any) -> str:
@@ -58,8 +57,6 @@ def _flags(algo: str, seed: int, settings: dict):
     flags = {"algo": algo, "seed": str(int(seed))}
     ddpg = {}
     for name, value in settings.items():
-        if name in _OWN_ARGS:
-            raise ValueError(f"{name} is an argument of Agent itself, not a setting")
         if name.startswith("ddpg_"):
             key = name[len("ddpg_"):].replace("_", "-")
             if key not in _DDPG_TABLE:
@@ -247,13 +244,14 @@ class Agent:
         if not os.path.isfile(path):
             raise FileNotFoundError(f"no checkpoint at {path!r}")
         if env is None:
-            learner = _coagent.Learner.load(path, None, "")
             try:
-                source = _EnvSource(learner.env, 1)
-            except ValueError:
-                raise ValueError(f"checkpoint {path!r} was trained on {learner.env!r}, which is not a "
-                                 "built-in environment: pass env=") from None
-            return cls._wrap(learner, source)
+                learner = _coagent.Learner.load(path, None, "")
+            except RuntimeError as e:
+                if "unknown environment" not in str(e):
+                    raise
+                raise ValueError(f"{e}: the checkpoint was trained on a Python environment; "
+                                 "pass env= to Agent.load") from None
+            return cls._wrap(learner, _EnvSource(learner.env, 1))
         source = _EnvSource(env, 1)
         return cls._wrap(_coagent.Learner.load(path, source.make, source.name), source)
 

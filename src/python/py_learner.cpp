@@ -22,19 +22,22 @@ namespace {
 // handler can reach only process-wide state, hence these two atomics; learn() sets
 // them for its duration and restores Python's handler after.
 std::atomic<Learner*> g_interrupt_target{nullptr};
+std::atomic<std::atomic<bool>*> g_interrupt_session{nullptr};  // the session's stop flag
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) {
   g_interrupted.store(true);
+  if (std::atomic<bool>* stop = g_interrupt_session.load()) stop->store(true);
   if (Learner* l = g_interrupt_target.load()) l->request_stop();
 }
 
 class SigintGuard {
  public:
-  explicit SigintGuard(Learner& l) {
+  SigintGuard(Learner& l, std::atomic<bool>& session_stop) {
     const py::module_ threading = py::module_::import("threading");
     if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;
     g_interrupted.store(false);
     g_interrupt_target.store(&l);
+    g_interrupt_session.store(&session_stop);
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
@@ -48,6 +51,7 @@ class SigintGuard {
     if (!installed_) return false;
     sigaction(SIGINT, &old_, nullptr);
     g_interrupt_target.store(nullptr);
+    g_interrupt_session.store(nullptr);
     installed_ = false;
     return g_interrupted.exchange(false);
   }
@@ -151,8 +155,12 @@ bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t ever
   learner_->update_settings(changed);
   policy_.reset();
 
+  // A stop request lands inside a chunk of the session or between two: the learner's
+  // request ends the chunk, the session's flag the loop over chunks.
   bool stopped_by_callback = false;
+  std::atomic<bool> stop{false};
   SessionOptions session;
+  session.stop = &stop;
   if (!callback.is_none()) {
     session.hooks.progress_every = every;
     session.hooks.progress = [&](const TrainProgress& p) {
@@ -161,6 +169,7 @@ bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t ever
         const py::object r = callback(progress_info(p));
         if (r.is(py::bool_(false))) {
           stopped_by_callback = true;
+          stop.store(true);
           learner_->request_stop();
         }
       } catch (py::error_already_set& e) {
@@ -178,12 +187,15 @@ bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t ever
       if (!s.empty()) layers_ = s;
     };
   }
-  SigintGuard sigint(*learner_);
+  SigintGuard sigint(*learner_, stop);
   std::exception_ptr failed;
   {
     py::gil_scoped_release nogil;
     try {
       run_session(*learner_, session);
+      // A request that landed after the last chunk had ended would stop the next
+      // learn() at once: a zero-step call consumes it.
+      if (stop.load()) learner_->train_until(learner_->steps_done(), TrainHooks{});
     } catch (...) {
       failed = std::current_exception();
     }
