@@ -70,9 +70,20 @@ py::object spec_attr(py::handle env, const char* attr) {
 
 }  // namespace
 
+bool Gil::ensure_thread_state() {
+  thread_local const bool kept = [] {
+    if (PyGILState_GetThisThreadState() == nullptr) {
+      PyGILState_Ensure();  // never released: the state lives as long as the thread
+      PyEval_SaveThread();
+    }
+    return true;
+  }();
+  return kept;
+}
+
 PyRef make_ref(py::object o) {
   return PyRef(new py::object(std::move(o)), [](py::object* p) {
-    py::gil_scoped_acquire gil;
+    Gil gil;
     delete p;
   });
 }
@@ -137,7 +148,7 @@ PyEnv::PyEnv(PyRef env, PyEnvOptions options, std::shared_ptr<ErrorSlot> slot)
 
 template <class F>
 auto PyEnv::guarded(const char* what, F&& f) {
-  py::gil_scoped_acquire gil;
+  Gil gil;
   try {
     return f();
   } catch (py::error_already_set& e) {
@@ -211,28 +222,28 @@ StepResult PyEnv::step(std::span<const double> action, std::span<double> obs) {
 }
 
 std::vector<double> PyEnv::state() const {
-  py::gil_scoped_acquire gil;
+  Gil gil;
   return inner_ ? inner_->state() : std::vector<double>{};
 }
 void PyEnv::set_state(std::span<const double> state) {
-  py::gil_scoped_acquire gil;
+  Gil gil;
   if (inner_) inner_->set_state(state);
   else Env::set_state(state);
 }
 std::int64_t PyEnv::elapsed_steps() const {
-  py::gil_scoped_acquire gil;
+  Gil gil;
   return inner_ ? inner_->elapsed_steps() : 0;
 }
 void PyEnv::set_elapsed_steps(std::int64_t steps) {
-  py::gil_scoped_acquire gil;
+  Gil gil;
   if (inner_) inner_->set_elapsed_steps(steps);
 }
 std::pair<std::uint64_t, std::uint64_t> PyEnv::rng_state() const {
-  py::gil_scoped_acquire gil;
+  Gil gil;
   return inner_ ? inner_->rng_state() : std::pair<std::uint64_t, std::uint64_t>{0, 0};
 }
 void PyEnv::set_rng_state(std::pair<std::uint64_t, std::uint64_t> s) {
-  py::gil_scoped_acquire gil;
+  Gil gil;
   if (inner_) inner_->set_rng_state(s);
 }
 
@@ -254,7 +265,7 @@ std::string PyEnv::solved_criterion() const {
 
 EnvFactory py_env_factory(PyRef make, PyEnvOptions options, std::shared_ptr<ErrorSlot> slot) {
   return [make = std::move(make), options = std::move(options), slot = std::move(slot)]() -> std::unique_ptr<Env> {
-    py::gil_scoped_acquire gil;
+    Gil gil;
     try {
       return std::make_unique<PyEnv>(make_ref((*make)()), options, slot);
     } catch (py::error_already_set& e) {

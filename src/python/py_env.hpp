@@ -34,6 +34,20 @@ namespace coagent::python {
 
 namespace py = pybind11;
 
+// Holds the GIL, on any thread. A thread Python did not make (a oneTBB worker) gets a
+// Python thread state on its first use and keeps it for its lifetime; pybind11's
+// gil_scoped_acquire alone would create and destroy one per call, which costs more than
+// a whole environment step.
+class Gil {
+ public:
+  Gil() : keep_(ensure_thread_state()) {}
+
+ private:
+  static bool ensure_thread_state();
+  bool keep_;
+  py::gil_scoped_acquire gil_;
+};
+
 // A reference to a Python object that may be copied and dropped without the GIL.
 using PyRef = std::shared_ptr<py::object>;
 PyRef make_ref(py::object o);

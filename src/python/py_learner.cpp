@@ -164,7 +164,7 @@ bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t ever
   if (!callback.is_none()) {
     session.hooks.progress_every = every;
     session.hooks.progress = [&](const TrainProgress& p) {
-      py::gil_scoped_acquire gil;
+      Gil gil;
       try {
         const py::object r = callback(progress_info(p));
         if (r.is(py::bool_(false))) {
