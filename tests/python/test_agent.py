@@ -3,6 +3,7 @@ through Python, callbacks, Ctrl-C, predict."""
 import os
 import signal
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -143,3 +144,24 @@ def test_ddpg_and_envs_in_flight():
     assert agent.settings["ddpg-actor-hidden"] == "16,16"
     many = coagent.Agent(lambda: Forwarding("chain"), seed=1, envs=4, steps=2000).learn()
     assert many.num_timesteps == 2000 and many.env_name == "coagent/chain-v0"
+
+
+def test_learn_releases_the_gil():
+    """Other Python threads run while the C++ learner trains."""
+    ticks = []
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            ticks.append(1)
+            time.sleep(0.001)
+
+    t = threading.Thread(target=count)
+    agent = coagent.Agent("mountaincar", preset="mountaincar", seed=1, mode="lockstep")
+    t.start()
+    try:
+        agent.learn(100000)
+    finally:
+        done.set()
+        t.join()
+    assert len(ticks) > 20
