@@ -110,6 +110,18 @@ std::unique_ptr<PyLearner> PyLearner::load(const std::string& path, py::object e
   return std::unique_ptr<PyLearner>(new PyLearner(std::move(l), std::move(slot)));
 }
 
+PyLearner::Busy::Busy(const PyLearner& l) : l_(l) {
+  if (l_.busy_.exchange(true))
+    throw std::runtime_error("this agent is busy: learn(), evaluate() or save() is running on another thread");
+}
+PyLearner::Busy::~Busy() { l_.busy_.store(false); }
+
+const Learner& PyLearner::learner() const {
+  if (busy_.load())
+    throw std::runtime_error("this agent is busy: learn(), evaluate() or save() is running on another thread");
+  return *learner_;
+}
+
 void PyLearner::rethrow_kept() {
   if (std::exception_ptr kept = slot_->take()) std::rethrow_exception(kept);
 }
@@ -150,6 +162,7 @@ py::dict PyLearner::progress_info(const TrainProgress& p) {
 bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t every) {
   if (steps < 1) throw std::invalid_argument(fmt::format("total_timesteps must be at least 1, got {}", steps));
   if (every < 1) throw std::invalid_argument(fmt::format("callback interval must be at least 1, got {}", every));
+  const Busy busy(*this);
   TrainConfig changed = learner_->config();
   changed.steps = learner_->steps_done() + steps;
   learner_->update_settings(changed);
@@ -212,6 +225,7 @@ bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t ever
 
 py::array_t<double> PyLearner::predict(
     const py::array_t<double, py::array::c_style | py::array::forcecast>& obs) {
+  const Busy busy(*this);
   const std::vector<int> shape = learner_->shape();
   const auto n_in = static_cast<py::ssize_t>(shape.front());
   const auto n_out = static_cast<py::ssize_t>(shape.back());
@@ -233,6 +247,7 @@ py::array_t<double> PyLearner::predict(
 py::dict PyLearner::evaluate(int episodes, std::optional<std::uint64_t> seed) {
   if (episodes < 1 || episodes > 1000000)
     throw std::invalid_argument(fmt::format("n_episodes: {} is out of range, expected 1..1000000", episodes));
+  const Busy busy(*this);
   const std::uint64_t s = seed.value_or(default_eval_seed(learner_->config().seed));
   EvalResult r;
   std::exception_ptr failed;
@@ -250,14 +265,15 @@ py::dict PyLearner::evaluate(int episodes, std::optional<std::uint64_t> seed) {
 }
 
 void PyLearner::save(const std::string& path) const {
+  const Busy busy(*this);
   py::gil_scoped_release nogil;
   learner_->save(path);
 }
 
 std::string PyLearner::settings_text() const {
   cli::RunSettings s;
-  s.cfg = learner_->config();
-  if (const auto* d = dynamic_cast<const DdpgLearner*>(learner_.get())) s.ddpg = d->agent().config();
+  s.cfg = learner().config();
+  if (const auto* d = dynamic_cast<const DdpgLearner*>(&learner())) s.ddpg = d->agent().config();
   return cli::settings_text(s);
 }
 

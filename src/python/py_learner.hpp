@@ -11,11 +11,15 @@
 // intact. Ctrl-C (SIGINT, when learn runs on the main thread) asks the learner to stop
 // at the next step boundary; learn() then raises KeyboardInterrupt with the state
 // intact (the agent can go on learning or be saved).
+//
+// One call at a time: while learn(), evaluate() or save() runs with the GIL released,
+// any other call on the same learner (from another Python thread) raises RuntimeError.
 #pragma once
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,7 +54,8 @@ class PyLearner {
   py::dict evaluate(int episodes, std::optional<std::uint64_t> seed);
   void save(const std::string& path) const;
 
-  const Learner& learner() const { return *learner_; }
+  // The learner, for the read-only properties; RuntimeError while a call runs.
+  const Learner& learner() const;
   std::string settings_text() const;
 
  private:
@@ -58,7 +63,20 @@ class PyLearner {
   py::dict progress_info(const TrainProgress& p);
   void rethrow_kept();
 
+  // Marks a call in progress for its lifetime; throws if one already is.
+  class Busy {
+   public:
+    explicit Busy(const PyLearner& l);
+    ~Busy();
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+
+   private:
+    const PyLearner& l_;
+  };
+
   std::unique_ptr<Learner> learner_;
+  mutable std::atomic<bool> busy_{false};
   std::shared_ptr<ErrorSlot> slot_;
   std::optional<GreedyPolicy> policy_;
   std::mutex episodes_mu_;

@@ -165,3 +165,16 @@ def test_learn_releases_the_gil():
         done.set()
         t.join()
     assert len(ticks) > 20
+
+
+def test_one_call_at_a_time():
+    agent = coagent.Agent("mountaincar", preset="mountaincar", seed=1, mode="lockstep")
+    seen = []
+
+    def cb(info):
+        with pytest.raises(RuntimeError, match="busy"):
+            agent.digest
+        seen.append(True)
+
+    agent.learn(2000, callback=cb)
+    assert seen and agent.num_timesteps == 2000
