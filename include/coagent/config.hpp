@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,7 +23,11 @@ namespace coagent {
 enum class Rule : std::uint8_t { linear, compatible, perturb };
 enum class ActorStep : std::uint8_t { natural, plain };
 enum class NoiseKind : std::uint8_t { gaussian, ou };
-enum class Mode : std::uint8_t { lockstep, async };
+// automatic ("auto", the default): lockstep for one environment and a network whose
+// every layer has fewer than kAutoShardWeights weights (nothing for a second thread to
+// do but pass frames), async otherwise. With one environment the two are bit-identical,
+// so the choice never changes a result; with several, auto is async (resolved_mode).
+enum class Mode : std::uint8_t { lockstep, async, automatic };
 enum class Algo : std::uint8_t { local, ddpg };
 // all:     every layer explores at every step (as its noise settings say).
 // episode: the paper's "fix some neurons while others explore" (§6.1), per episode:
@@ -111,7 +116,7 @@ struct TrainConfig {
   int eval_episodes = 100;
 
   // Runtime.
-  Mode mode = Mode::async;
+  Mode mode = Mode::automatic;
   int threads = 0;      // 0: every core the process may use
   // Neurons per scheduling unit; 0 = auto (shard_size_for): about
   // kAutoShardWeights weights per shard, and at least two shards per worker thread
@@ -133,6 +138,9 @@ inline constexpr int kAutoShardWeights = 65536;
 // The shard size used for a layer of `width` neurons with `fan_in` inputs when
 // `threads` workers run it.
 int shard_size_for(int shard_size, int width, int fan_in, int threads, int envs) noexcept;
+// The runtime a run uses: `c.mode`, or for auto the choice described at Mode, from the
+// actor's widths (input to output). A pure function of the settings and the shape.
+Mode resolved_mode(const TrainConfig& c, std::span<const int> shape) noexcept;
 
 // One key of a settings table (config_settings(), ddpg_config_settings()): every
 // key is declared once, with its member, range and help; everything below walks it.

@@ -62,7 +62,7 @@ MetricsWriter::MetricsWriter(const std::string& path, const Learner& learner)
            {"seed", cfg.seed},
            {"shape", learner.shape()},
            {"steps", cfg.steps}};
-  if (ddpg == nullptr) run["mode"] = to_string(cfg.mode);
+  if (ddpg == nullptr) run["mode"] = to_string(resolved_mode(cfg, learner.shape()));  // the one used
   run["settings"] = settings;
   write_line(dump_line(run));
 }

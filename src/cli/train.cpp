@@ -117,10 +117,13 @@ std::string header_line(const Learner& l, const TrainArgs& a, int threads) {
                        cfg.env, fmt::join(c.actor_hidden, ","), fmt::join(c.critic_hidden, ","),
                        cfg.steps, cfg.seed, resumed);
   }
+  const std::vector<int> shape = l.shape();
+  const Mode mode = resolved_mode(cfg, shape);
   return fmt::format(
-      "training {}: network {}, rule {}, {} steps, seed {}, {} mode{}{}", cfg.env,
-      fmt::join(l.shape(), "-"), to_string(cfg.rule), cfg.steps, cfg.seed, to_string(cfg.mode),
-      cfg.mode == Mode::async
+      "training {}: network {}, rule {}, {} steps, seed {}, {} mode{}{}{}", cfg.env,
+      fmt::join(shape, "-"), to_string(cfg.rule), cfg.steps, cfg.seed, to_string(mode),
+      cfg.mode == Mode::automatic ? " (auto)" : "",
+      mode == Mode::async
           ? fmt::format(" ({} threads, shard size {}, {} env{})", threads,
                         cfg.shard_size > 0 ? std::to_string(cfg.shard_size) : "auto", cfg.envs,
                         cfg.envs == 1 ? "" : "s")
@@ -137,7 +140,7 @@ json result_fields(const Learner& l, double wall_seconds) {
   return json{{"env", cfg.env},         {"rule", to_string(cfg.rule)},
               {"shape", l.shape()},     {"steps", l.steps_done()},
               {"episodes", l.episodes_done()}, {"seed", cfg.seed},
-              {"mode", to_string(cfg.mode)}};
+              {"mode", to_string(resolved_mode(cfg, l.shape()))}};
 }
 
 std::int64_t positive_flag(const std::string& text, const char* what) {

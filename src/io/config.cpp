@@ -23,7 +23,9 @@ std::string_view to_string(ActorStep s) noexcept {
 std::string_view to_string(NoiseKind k) noexcept {
   return k == NoiseKind::gaussian ? "gaussian" : "ou";
 }
-std::string_view to_string(Mode m) noexcept { return m == Mode::lockstep ? "lockstep" : "async"; }
+std::string_view to_string(Mode m) noexcept {
+  return m == Mode::lockstep ? "lockstep" : m == Mode::async ? "async" : "auto";
+}
 std::string_view to_string(Algo a) noexcept { return a == Algo::local ? "local" : "ddpg"; }
 std::string_view to_string(ExploreSchedule s) noexcept {
   return s == ExploreSchedule::all ? "all" : "episode";
@@ -42,7 +44,9 @@ ActorStep parse_actor_step(std::string_view s) {
 NoiseKind parse_noise_kind(std::string_view s) {
   return parse_choice(s, "noise", {NoiseKind::gaussian, NoiseKind::ou});
 }
-Mode parse_mode(std::string_view s) { return parse_choice(s, "mode", {Mode::lockstep, Mode::async}); }
+Mode parse_mode(std::string_view s) {
+  return parse_choice(s, "mode", {Mode::automatic, Mode::lockstep, Mode::async});
+}
 
 std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
   using settings::per_layer;
@@ -77,6 +81,14 @@ std::uint32_t TrainConfig::explore_mask(int env_index, std::int64_t episode) con
                         static_cast<std::uint64_t>(episode)));
   const std::uint32_t output = 1u << (layers - 1);
   return rng.uniform() < output_episodes ? output : all & ~output;
+}
+
+Mode resolved_mode(const TrainConfig& c, std::span<const int> shape) noexcept {
+  if (c.mode != Mode::automatic) return c.mode;
+  if (c.envs != 1) return Mode::async;
+  for (std::size_t i = 1; i < shape.size(); ++i)
+    if (static_cast<std::int64_t>(shape[i - 1]) * shape[i] >= kAutoShardWeights) return Mode::async;
+  return Mode::lockstep;
 }
 
 int shard_size_for(int shard_size, int width, int fan_in, int threads, int envs) noexcept {

@@ -200,7 +200,7 @@ void Trainer::train_until(std::int64_t until, const TrainHooks& hooks) {
   } consume{stop_};
   stats_ = RunStats{};
   shard_bodies_.store(0, std::memory_order_relaxed);
-  if (cfg_.mode == Mode::async) {
+  if (resolved_mode(cfg_, net_.shape()) == Mode::async) {
     if (!executor_) executor_ = make_default_executor(cfg_.threads);
     const runtime::AsyncInputs in{cfg_, net_, *run_, critic_.get(), stop_, hooks.episode,
                                   until, cfg_.steps};

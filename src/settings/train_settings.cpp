@@ -128,8 +128,9 @@ Table make_table() {
   t.flag("obs-norm", &C::obs_norm, "encode observations to [-1, 1] by their nominal bounds");
   t.integer("envs", &C::envs, 1, 4096, "environments in flight");
   t.integer("eval-episodes", &C::eval_episodes, 1, 1e6, "greedy evaluation episodes after training").shared();
-  t.choice("mode", &C::mode, {Mode::lockstep, Mode::async},
-           "runtime: async (neurons as tasks) or lockstep (the reference)");
+  t.choice("mode", &C::mode, {Mode::automatic, Mode::lockstep, Mode::async},
+           "runtime: async (neurons as tasks), lockstep (the reference) or auto (lockstep for one "
+           "environment and layers under 64k weights, else async; the same result either way)");
   t.integer("threads", &C::threads, 0, 4096, "async worker threads (0: all cores)");
   t.integer("shard-size", &C::shard_size, 0, 1 << 20,
             "neurons per task (1 = literally one task per neuron; 0 = auto: ~64k weights per "

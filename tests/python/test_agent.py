@@ -96,8 +96,9 @@ def test_callback_exception_propagates():
     agent.learn(500)
 
 
-def test_ctrl_c_stops_with_the_state_intact(tmp_path):
-    agent = coagent.Agent(Forwarding("mountaincar"), preset="mountaincar", seed=1)
+@pytest.mark.parametrize("mode", ["lockstep", "async"])
+def test_ctrl_c_stops_with_the_state_intact(tmp_path, mode):
+    agent = coagent.Agent(Forwarding("mountaincar"), preset="mountaincar", seed=1, mode=mode)
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:

@@ -283,4 +283,25 @@ TEST(Config, ExploreScheduleDependsOnSeedAndEnvironment) {
 }
 
 }  // namespace
+// --mode auto: lockstep for one environment and layers under kAutoShardWeights weights,
+// async otherwise; explicit modes are kept.
+TEST(Config, AutoModeResolvesFromEnvsAndLayerSizes) {
+  TrainConfig c;
+  EXPECT_EQ(c.mode, Mode::automatic);
+  EXPECT_EQ(parse_mode("auto"), Mode::automatic);
+  EXPECT_EQ(to_string(Mode::automatic), "auto");
+  const std::vector<int> small = {2, 32, 32, 1}, wide = {64, 1024, 1024, 16}, edge = {2, 256, 256, 1};
+  EXPECT_EQ(resolved_mode(c, small), Mode::lockstep);
+  EXPECT_EQ(resolved_mode(c, wide), Mode::async);
+  EXPECT_EQ(resolved_mode(c, edge), Mode::async);  // 256 x 256 = kAutoShardWeights
+  c.envs = 2;
+  EXPECT_EQ(resolved_mode(c, small), Mode::async);
+  c.mode = Mode::lockstep;
+  EXPECT_EQ(resolved_mode(c, wide), Mode::lockstep);
+  c.mode = Mode::async, c.envs = 1;
+  EXPECT_EQ(resolved_mode(c, small), Mode::async);
+  c.mode = parse_config_text("mode = \"auto\"\n").mode;
+  EXPECT_EQ(c.mode, Mode::automatic);
+}
+
 }  // namespace coagent
