@@ -207,13 +207,15 @@ class Agent:
             obs = np.asarray(observation, dtype=np.float64)
         except (TypeError, ValueError):
             raise ValueError(f"observation must be numeric, got {observation!r}") from None
-        if obs.size == n_in and obs.ndim <= 1 or (obs.ndim > 1 and obs.size == n_in and obs.shape[0] != 1):
-            actions = self._learner.predict(obs.reshape(1, n_in))
-            return actions.reshape(self._source.action_shape).astype(self._source.action_dtype), None
-        if obs.ndim < 2 or obs[0].size != n_in:
+        # One observation (any shape with n_in values, except a leading batch axis of 1)
+        # or a batch of them along the first axis.
+        single = obs.ndim <= 1 or (obs.size == n_in and obs.shape[0] != 1)
+        rows = 1 if single else obs.shape[0]
+        if obs.size != rows * n_in:
             raise ValueError(f"observation must have {n_in} values (or be a batch of them), got shape {obs.shape}")
-        actions = self._learner.predict(obs.reshape(obs.shape[0], n_in))
-        return actions.reshape((obs.shape[0],) + self._source.action_shape).astype(self._source.action_dtype), None
+        actions = self._learner.predict(obs.reshape(rows, n_in))
+        shape = self._source.action_shape if single else (rows,) + self._source.action_shape
+        return actions.reshape(shape).astype(self._source.action_dtype), None
 
     def evaluate(self, n_episodes: int = 100, seed: Optional[int] = None) -> dict:
         """Greedy evaluation on a fresh environment: the keys of `coagent eval --json`."""

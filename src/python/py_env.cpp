@@ -111,15 +111,13 @@ PyEnv::PyEnv(PyRef env, PyEnvOptions options, std::shared_ptr<ErrorSlot> slot)
       throw std::invalid_argument(fmt::format("the environment ({}) has no {}() (Gymnasium's API needs one)",
                                               type_name(e), m));
   Space obs = read_box(e, "observation_space");
-  for (std::size_t i = 0; i < obs.low.size(); ++i) {
-    if (std::isfinite(obs.low[i]) && std::isfinite(obs.high[i])) continue;
-    if (options_.obs_norm)
-      throw std::invalid_argument(fmt::format(
-          "observation_space bound {} is infinite (low {}, high {}): coagent encodes observations "
-          "to [-1, 1] by their bounds; give the space finite bounds or pass obs_norm=False",
-          i, obs.low[i], obs.high[i]));
-    obs.low[i] = -1.0, obs.high[i] = 1.0;  // unused without obs_norm
-  }
+  if (options_.obs_norm)  // the network checks too; this says it in Python's terms
+    for (std::size_t i = 0; i < obs.low.size(); ++i)
+      if (!std::isfinite(obs.low[i]) || !std::isfinite(obs.high[i]))
+        throw std::invalid_argument(fmt::format(
+            "observation_space bound {} is infinite (low {}, high {}): coagent encodes observations "
+            "to [-1, 1] by their bounds; give the space finite bounds or pass obs_norm=False",
+            i, obs.low[i], obs.high[i]));
   obs_low_ = std::move(obs.low), obs_high_ = std::move(obs.high);
   Space act = read_box(e, "action_space");
   for (std::size_t i = 0; i < act.low.size(); ++i)

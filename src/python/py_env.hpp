@@ -66,7 +66,7 @@ class ErrorSlot {
 
 // What the learner needs of a Python environment besides the object: the name it is
 // known by in settings and checkpoints, and whether observations are encoded by their
-// bounds (then every bound must be finite).
+// bounds (then an infinite bound is refused here, with the Python setting named).
 struct PyEnvOptions {
   std::string name;
   bool obs_norm = true;

@@ -61,6 +61,18 @@ class SigintGuard {
   struct sigaction old_ {};
 };
 
+// Runs `make` (which constructs a learner over Python environments); a Python exception
+// kept in `slot` meanwhile is what comes out.
+template <class F>
+std::unique_ptr<Learner> with_kept_error(ErrorSlot& slot, F&& make) {
+  try {
+    return make();
+  } catch (...) {
+    if (std::exception_ptr kept = slot.take()) std::rethrow_exception(kept);
+    throw;
+  }
+}
+
 std::unique_ptr<Learner> construct(const cli::RunSettings& s, EnvFactory factory) {
   if (s.cfg.algo == Algo::ddpg) return std::make_unique<DdpgLearner>(s.cfg, s.ddpg, std::move(factory));
   return std::make_unique<Trainer>(s.cfg, std::move(factory));
@@ -82,13 +94,7 @@ std::unique_ptr<PyLearner> PyLearner::create(const std::string& preset, const Fl
   EnvFactory factory;
   if (!env_make.is_none())
     factory = py_env_factory(make_ref(std::move(env_make)), {s.cfg.env, s.cfg.obs_norm}, slot);
-  std::unique_ptr<Learner> l;
-  try {
-    l = construct(s, std::move(factory));
-  } catch (...) {
-    if (std::exception_ptr kept = slot->take()) std::rethrow_exception(kept);
-    throw;
-  }
+  auto l = with_kept_error(*slot, [&] { return construct(s, std::move(factory)); });
   return std::unique_ptr<PyLearner>(new PyLearner(std::move(l), std::move(slot)));
 }
 
@@ -96,17 +102,11 @@ std::unique_ptr<PyLearner> PyLearner::load(const std::string& path, py::object e
                                            const std::string& env_name) {
   auto slot = std::make_shared<ErrorSlot>();
   EnvFactory factory;
-  // Observation encoding follows the checkpoint's obs-norm; infinite bounds are refused
-  // by the network's own check when it is on.
+  // Observation encoding follows the checkpoint's obs-norm, which the network checks the
+  // bounds against.
   if (!env_make.is_none())
     factory = py_env_factory(make_ref(std::move(env_make)), {env_name, false}, slot);
-  std::unique_ptr<Learner> l;
-  try {
-    l = load_learner(path, std::move(factory));
-  } catch (...) {
-    if (std::exception_ptr kept = slot->take()) std::rethrow_exception(kept);
-    throw;
-  }
+  auto l = with_kept_error(*slot, [&] { return load_learner(path, std::move(factory)); });
   return std::unique_ptr<PyLearner>(new PyLearner(std::move(l), std::move(slot)));
 }
 

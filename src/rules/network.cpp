@@ -27,9 +27,15 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     throw std::invalid_argument("observation bounds must have one value per observation");
   for (int i = 0; i < obs_size; ++i) {
     const double lo = obs_bounds.low[i], hi = obs_bounds.high[i];
+    if (!obs_norm_) {  // the bounds are not used: observations enter as they are
+      obs_mid_.push_back(0.0);
+      obs_half_.push_back(1.0);
+      continue;
+    }
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
       throw std::invalid_argument("observation bound " + std::to_string(i) +
-                                  " must be finite with low < high");
+                                  " must be finite with low < high (obs-norm encodes observations "
+                                  "by their bounds)");
     obs_mid_.push_back(0.5 * (lo + hi));
     obs_half_.push_back(0.5 * (hi - lo));
   }

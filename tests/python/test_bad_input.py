@@ -44,12 +44,14 @@ def test_environment_without_the_api():
         coagent.Agent(NoSpaces())
 
 
-def test_infinite_observation_bounds_need_obs_norm_off():
+def test_infinite_observation_bounds_need_obs_norm_off(tmp_path):
     env = Scripted()
     env.observation_space = coagent.Box(low=-np.inf, high=np.inf, shape=(2,), dtype=np.float32)
     with pytest.raises(ValueError, match="obs_norm=False"):
         coagent.Agent(env, seed=1)
-    coagent.Agent(env, seed=1, obs_norm=False, mode="lockstep").learn(100)
+    agent = coagent.Agent(env, seed=1, obs_norm=False, mode="lockstep").learn(100)
+    agent.save(tmp_path / "unbounded.ckpt")
+    assert coagent.Agent.load(tmp_path / "unbounded.ckpt", env=env).digest == agent.digest
 
 
 def test_settings_are_checked():
