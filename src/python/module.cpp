@@ -81,9 +81,7 @@ void bind_learner(py::module_& m) {
       .def_property_readonly("episodes", [](const PyLearner& l) { return l.learner().episodes_done(); })
       .def_property_readonly("shape", [](const PyLearner& l) { return l.learner().shape(); })
       .def_property_readonly("algo", [](const PyLearner& l) { return std::string(to_string(l.learner().config().algo)); })
-      .def_property_readonly("env", [](const PyLearner& l) { return l.learner().config().env; })
-      .def_property_readonly("seed", [](const PyLearner& l) { return l.learner().config().seed; })
-      .def_property_readonly("eval_episodes", [](const PyLearner& l) { return l.learner().config().eval_episodes; });
+      .def_property_readonly("env", [](const PyLearner& l) { return l.learner().config().env; });
 }
 
 }  // namespace

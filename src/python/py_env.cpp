@@ -98,9 +98,8 @@ std::exception_ptr ErrorSlot::take() {
   return std::exchange(first_, nullptr);
 }
 
-bool ErrorSlot::empty() const {
-  std::lock_guard lock(mu_);
-  return !first_;
+void ErrorSlot::rethrow() {
+  if (std::exception_ptr kept = take()) std::rethrow_exception(kept);
 }
 
 PyEnv::PyEnv(PyRef env, PyEnvOptions options, std::shared_ptr<ErrorSlot> slot)

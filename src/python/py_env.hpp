@@ -57,7 +57,7 @@ class ErrorSlot {
  public:
   void keep(std::exception_ptr e);  // keeps the first; later ones are dropped
   std::exception_ptr take();        // returns it and empties the slot
-  bool empty() const;
+  void rethrow();                   // rethrows the kept exception, if any, emptying the slot
 
  private:
   mutable std::mutex mu_;

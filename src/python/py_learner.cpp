@@ -68,7 +68,7 @@ std::unique_ptr<Learner> with_kept_error(ErrorSlot& slot, F&& make) {
   try {
     return make();
   } catch (...) {
-    if (std::exception_ptr kept = slot.take()) std::rethrow_exception(kept);
+    slot.rethrow();
     throw;
   }
 }
@@ -120,10 +120,6 @@ const Learner& PyLearner::learner() const {
   if (busy_.load())
     throw std::runtime_error("this agent is busy: learn(), evaluate() or save() is running on another thread");
   return *learner_;
-}
-
-void PyLearner::rethrow_kept() {
-  if (std::exception_ptr kept = slot_->take()) std::rethrow_exception(kept);
 }
 
 py::dict PyLearner::progress_info(const TrainProgress& p) {
@@ -214,7 +210,7 @@ bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t ever
     }
   }
   const bool interrupted = sigint.restore();
-  rethrow_kept();
+  slot_->rethrow();
   if (failed) std::rethrow_exception(failed);
   if (interrupted) {
     PyErr_SetNone(PyExc_KeyboardInterrupt);
@@ -259,7 +255,7 @@ py::dict PyLearner::evaluate(int episodes, std::optional<std::uint64_t> seed) {
       failed = std::current_exception();
     }
   }
-  rethrow_kept();
+  slot_->rethrow();
   if (failed) std::rethrow_exception(failed);
   return json_to_python(cli::eval_to_json(r));
 }

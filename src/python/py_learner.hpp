@@ -61,7 +61,6 @@ class PyLearner {
  private:
   PyLearner(std::unique_ptr<Learner> l, std::shared_ptr<ErrorSlot> slot);
   py::dict progress_info(const TrainProgress& p);
-  void rethrow_kept();
 
   // Marks a call in progress for its lifetime; throws if one already is.
   class Busy {
