@@ -20,7 +20,16 @@ namespace coagent {
 // perturb: node perturbation with a broadcast TD error (docs/design.md §3.1): every neuron
 //   correlates its own exploration noise with the TD error of one shared critic of
 //   the environment state, through an eligibility trace.
-enum class Rule : std::uint8_t { linear, compatible, perturb };
+// dfa: a broadcast action gradient (docs/design.md §3.3): the environment critic also
+//   learns dQ/da(s) by regressing its TD error on the output layer's noise; the
+//   output neurons step along it, hidden neurons along fixed random projections of it
+//   (direct feedback alignment).
+enum class Rule : std::uint8_t { linear, compatible, perturb, dfa };
+// Rules whose TD error comes from the broadcast environment critic.
+constexpr bool uses_env_critic(Rule r) noexcept { return r == Rule::perturb || r == Rule::dfa; }
+// The most action dimensions rule dfa supports: the output frame carries the noise
+// next to the voltages in its padding (padded(A) >= 2A).
+inline constexpr int kMaxGradActions = 4;
 enum class ActorStep : std::uint8_t { natural, plain };
 enum class NoiseKind : std::uint8_t { gaussian, ou };
 // automatic ("auto", the default): lockstep for one environment and a network whose
@@ -59,6 +68,7 @@ struct LayerSpec {
   double init_scale = 1.0;        // weights and biases ~ N(0, (g/sqrt(fan_in))^2)
   double alpha_actor = -1.0;      // this layer's actor step size; negative: the rule's
   bool learn = true;              // false: the layer is frozen (a control)
+  bool output = false;            // the output layer
 };
 
 inline constexpr double kHiddenNoiseDefault = 0.0;
@@ -96,6 +106,10 @@ struct TrainConfig {
   double critic_bandwidth = 0.3;
   double alpha_env_critic = 0.1;
   double critic_lambda = 0.9;
+  // Rule dfa: the step size of the critic's action-gradient head and the std of the
+  // hidden neurons' fixed random feedback weights.
+  double alpha_action_critic = 0.01;
+  double feedback_scale = 1.0;
 
   // Per-layer lists (hidden layers first, the output layer last): one value applies
   // to every layer; two values are `hidden,output` (every hidden layer gets the

@@ -9,6 +9,12 @@
 // broadcast by a critic). It reads the observation only, never the actor: no error
 // flows back into the network.
 //
+// Rule dfa adds an action-gradient head (docs/design.md §3.3): per action dimension k
+// a linear function g_k(s) = W_k . f(s) fitted by least mean squares to the TD error,
+// delta_t ~ sum_k xi_k g_k(s_t), where xi is the output layer's exploration noise at
+// t. Since delta_t estimates the advantage of a_t = mu(s_t) + xi_t, g estimates
+// dQ/da(s_t): the critic's second broadcast.
+//
 // Plain data and plain functions: not thread-safe. The lockstep driver calls it from
 // one thread; the async runtime holds a mutex around step() (see async_runtime.hpp).
 #pragma once
@@ -16,6 +22,8 @@
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "coagent/config.hpp"
 
 namespace coagent {
 
@@ -25,7 +33,15 @@ struct EnvCriticSettings {
   double alpha = 0.1;
   double lambda = 0.9;
   double gamma = 0.99;
+  int actions = 0;            // > 0: the action-gradient head of rule dfa
+  double alpha_action = 0.01;
 };
+
+// The critic a run with these settings broadcasts from (rules perturb and dfa).
+inline EnvCriticSettings env_critic_settings(const TrainConfig& c, int action_size) {
+  return {c.critic_features, c.critic_bandwidth, c.alpha_env_critic, c.critic_lambda, c.gamma,
+          c.rule == Rule::dfa ? action_size : 0, c.alpha_action_critic};
+}
 
 class EnvCritic {
  public:
@@ -37,8 +53,11 @@ class EnvCritic {
   // An episode of environment `env` starts in encoded state v0.
   void begin(int env, std::span<const float> v0);
   // Environment `env` moved to v1 with `reward` (already scaled); learns and returns
-  // the TD error of the transition.
-  float step(int env, std::span<const float> v1, float reward, bool terminated);
+  // the TD error of the transition. With the action-gradient head, `xi` holds the
+  // output noise of the transition's action (settings().actions values) and `grad`
+  // receives g(s_t) after the head has learnt from it.
+  float step(int env, std::span<const float> v1, float reward, bool terminated,
+             const float* xi = nullptr, float* grad = nullptr);
   double value(std::span<const float> v) const;
 
   const EnvCriticSettings& settings() const noexcept { return s_; }
@@ -52,13 +71,18 @@ class EnvCritic {
   const std::vector<float>& traces() const noexcept { return e_; }
   std::vector<float>& current_features() noexcept { return f_; }
   const std::vector<float>& current_features() const noexcept { return f_; }
+  // The action-gradient head W (actions x features; empty without it).
+  std::vector<float>& action_weights() noexcept { return w_; }
+  const std::vector<float>& action_weights() const noexcept { return w_; }
 
  private:
   void features(std::span<const float> v, float* out) const;
+  void learn_action_gradient(const float* f0, const float* xi, float delta, float* grad);
   EnvCriticSettings s_;
   int inputs_ = 0, envs_ = 0;
   std::vector<float> omega_, phase_;  // features x inputs, features
   std::vector<float> u_;              // features
+  std::vector<float> w_;              // actions x features
   std::vector<float> e_, f_;          // envs x features each
   std::vector<float> scratch_;        // features (the next state's)
 };

@@ -18,10 +18,18 @@
 //            OU process, or the Gaussian draw), score = g sigma'(z) [v;1],
 //            e = gamma*lambda*e + score, [K; b] += alpha_actor * delta * e, where
 //            delta is the TD error broadcast by the environment-state critic.
+//   dfa      (broadcast action gradient, docs/design.md §3.3) with g the critic's
+//            broadcast estimate of dQ/da(s_t) (one value per action dimension) and B
+//            the neuron's fixed feedback weights (the unit vector of its own action
+//            dimension for an output neuron, random for a hidden one):
+//            [K; b] += alpha_actor * (B.g) * sigma'(z) [v; 1]. Output neurons also
+//            write their noise xi to out[width + n], for the critic.
 // Storage: `cv` holds th_v (linear) or u_v, `cc` holds c or u_c, `wa` holds th_a
-// (linear) or w_b, `wk` holds w_K (compatible only; empty for linear).
+// (linear) or w_b, `wk` holds w_K (compatible only; empty for linear), `fb` the
+// feedback weights B (dfa only: width x kMaxGradActions, derived from the seed).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -55,6 +63,7 @@ struct LayerParams {
   std::vector<float> cc;       // width
   std::vector<float> wk;       // width x stride (compatible) or empty
   std::vector<float> wa;       // width
+  std::vector<float> fb;       // width x kMaxGradActions (dfa) or empty
   LayerParams() = default;
   LayerParams(int fan_in, int width, Rule rule);
 };
@@ -91,6 +100,7 @@ struct StepSignal {
   float reward = 0.0f;
   bool terminated = false;
   float td = 0.0f;  // perturb: the environment-state critic's TD error for this step
+  std::array<float, kMaxGradActions> grad{};  // dfa: the critic's dQ/da(s_t)
 };
 
 // first: an episode's first frame (emit, nothing to learn);

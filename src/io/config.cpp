@@ -14,7 +14,8 @@ using settings::parse_choice;
 
 std::string_view to_string(Rule r) noexcept {
   static constexpr settings::Named<Rule> kNames[] = {
-      {Rule::linear, "linear"}, {Rule::compatible, "compatible"}, {Rule::perturb, "perturb"}};
+      {Rule::linear, "linear"}, {Rule::compatible, "compatible"}, {Rule::perturb, "perturb"},
+      {Rule::dfa, "dfa"}};
   return settings::name_of(r, kNames);
 }
 std::string_view to_string(ActorStep s) noexcept {
@@ -36,7 +37,7 @@ ExploreSchedule parse_explore_schedule(std::string_view s) {
 }
 Algo parse_algo(std::string_view s) { return parse_choice(s, "algo", {Algo::local, Algo::ddpg}); }
 Rule parse_rule(std::string_view s) {
-  return parse_choice(s, "rule", {Rule::linear, Rule::compatible, Rule::perturb});
+  return parse_choice(s, "rule", {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa});
 }
 ActorStep parse_actor_step(std::string_view s) {
   return parse_choice(s, "actor-step", {ActorStep::natural, ActorStep::plain});
@@ -69,6 +70,7 @@ std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
     s.init_scale = inits[l];
     s.alpha_actor = l + 1 < layers && alpha_hidden >= 0.0 ? alpha_hidden : -1.0;
     s.learn = !(freeze_hidden && l + 1 < layers);
+    s.output = l + 1 == layers;
   }
   return specs;
 }

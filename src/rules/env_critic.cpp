@@ -12,8 +12,10 @@ namespace coagent {
 
 EnvCritic::EnvCritic(const EnvCriticSettings& s, int inputs, int envs, std::uint64_t seed)
     : s_(s), inputs_(inputs), envs_(envs) {
-  if (s.features < 1 || inputs < 1 || envs < 1 || !(s.bandwidth > 0.0))
-    throw std::invalid_argument("env critic: features, inputs, envs and bandwidth must be positive");
+  if (s.features < 1 || inputs < 1 || envs < 1 || !(s.bandwidth > 0.0) || s.actions < 0 ||
+      s.actions > kMaxGradActions)
+    throw std::invalid_argument("env critic: features, inputs, envs and bandwidth must be positive, "
+                                "actions in [0, " + std::to_string(kMaxGradActions) + "]");
   const std::size_t M = static_cast<std::size_t>(s.features);
   omega_.resize(M * static_cast<std::size_t>(inputs));
   phase_.resize(M);
@@ -21,6 +23,7 @@ EnvCritic::EnvCritic(const EnvCriticSettings& s, int inputs, int envs, std::uint
   for (auto& w : omega_) w = static_cast<float>(rng.normal() / s.bandwidth);
   for (auto& p : phase_) p = static_cast<float>(rng.uniform(0.0, 2.0 * std::numbers::pi));
   u_.assign(M, 0.0f);
+  w_.assign(M * static_cast<std::size_t>(s.actions), 0.0f);
   e_.assign(M * static_cast<std::size_t>(envs), 0.0f);
   f_.assign(M * static_cast<std::size_t>(envs), 0.0f);
   scratch_.assign(M, 0.0f);
@@ -52,7 +55,8 @@ void EnvCritic::begin(int env, std::span<const float> v0) {
             e_.begin() + static_cast<std::ptrdiff_t>(off + s_.features), 0.0f);
 }
 
-float EnvCritic::step(int env, std::span<const float> v1, float reward, bool terminated) {
+float EnvCritic::step(int env, std::span<const float> v1, float reward, bool terminated,
+                      const float* xi, float* grad) {
   const int M = s_.features;
   const std::size_t off = static_cast<std::size_t>(env) * M;
   float* f0 = &f_[off];
@@ -66,6 +70,7 @@ float EnvCritic::step(int env, std::span<const float> v1, float reward, bool ter
   }
   const float gamma = static_cast<float>(s_.gamma);
   const float delta = reward + (terminated ? 0.0f : gamma * v_next) - v_now;
+  if (s_.actions > 0 && xi) learn_action_gradient(f0, xi, delta, grad);
   const float decay = gamma * static_cast<float>(s_.lambda);
   const float a = static_cast<float>(s_.alpha) * delta;
   for (int i = 0; i < M; ++i) {
@@ -74,6 +79,29 @@ float EnvCritic::step(int env, std::span<const float> v1, float reward, bool ter
     f0[i] = f1[i];
   }
   return delta;
+}
+
+void EnvCritic::learn_action_gradient(const float* f0, const float* xi, float delta,
+                                      float* grad) {
+  const int M = s_.features;
+  float g[kMaxGradActions] = {};
+  float predicted = 0.0f;
+  for (int k = 0; k < s_.actions; ++k) {
+    const float* w = &w_[static_cast<std::size_t>(k) * M];
+    for (int i = 0; i < M; ++i) g[k] += w[i] * f0[i];
+    predicted += xi[k] * g[k];
+  }
+  const float err = static_cast<float>(s_.alpha_action) * (delta - predicted);
+  for (int k = 0; k < s_.actions; ++k) {
+    float* w = &w_[static_cast<std::size_t>(k) * M];
+    const float step = err * xi[k];
+    float gk = 0.0f;
+    for (int i = 0; i < M; ++i) {
+      w[i] += step * f0[i];
+      gk += w[i] * f0[i];
+    }
+    if (grad) grad[k] = gk;
+  }
 }
 
 }  // namespace coagent

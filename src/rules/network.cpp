@@ -49,6 +49,10 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
   rule_.trace_lambda = static_cast<float>(cfg.trace_lambda);
   rule_.max_weight_norm = static_cast<float>(cfg.max_weight_norm);
 
+  if (cfg.rule == Rule::dfa && action_size() > kMaxGradActions)
+    throw std::invalid_argument("rule dfa supports at most " + std::to_string(kMaxGradActions) +
+                                " action dimensions; this environment has " +
+                                std::to_string(action_size()));
   specs_ = cfg.layer_specs(action_size());
   int fan_in = obs_size;
   for (std::size_t l = 0; l < specs_.size(); ++l) {
@@ -77,6 +81,17 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
       for (int i = 0; i < fan_in; ++i)
         p.K[static_cast<std::size_t>(n) * p.stride + i] = static_cast<float>(scale * rng.normal());
       p.b[n] = static_cast<float>(scale * rng.normal());
+    }
+    // dfa feedback weights: a pure function of (seed, layer, neuron), never stored.
+    for (int n = 0; n < spec.width && !p.fb.empty(); ++n) {
+      float* B = &p.fb[static_cast<std::size_t>(n) * kMaxGradActions];
+      if (spec.output) {
+        B[n] = 1.0f;
+        continue;
+      }
+      Pcg32 rng(derive_seed(cfg.seed, kFamilyFeedback + l, static_cast<std::uint64_t>(n)));
+      for (int k = 0; k < action_size(); ++k)
+        B[k] = static_cast<float>(cfg.feedback_scale * rng.normal());
     }
     layers_.push_back(std::move(layer));
     fan_in = spec.width;

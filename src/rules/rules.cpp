@@ -16,7 +16,8 @@ LayerParams::LayerParams(int fan_in_, int width_, Rule rule)
       cc(width_, 0.0f),
       wk(rule == Rule::compatible ? static_cast<std::size_t>(width_) * padded(fan_in_) : 0,
          0.0f),
-      wa(width_, 0.0f) {}
+      wa(width_, 0.0f),
+      fb(rule == Rule::dfa ? static_cast<std::size_t>(width_) * kMaxGradActions : 0, 0.0f) {}
 
 float dot_padded(const float* a, const float* b, int stride) noexcept {
   // Eight independent partial sums in a fixed order: the compiler vectorises this
@@ -144,6 +145,18 @@ float learn_perturb(const RuleSettings& rs, float alpha_a, LayerParams& p, int n
   return sig.td;
 }
 
+// Broadcast action gradient (docs/design.md §3.3): the critic's dQ/da, projected on
+// the neuron's feedback weights, through the neuron alone.
+void learn_dfa(float alpha_a, LayerParams& p, int n, const NeuronTrace& t, const float* v0,
+               StepSignal sig) noexcept {
+  const float* B = &p.fb[static_cast<std::size_t>(n) * kMaxGradActions];
+  float drive = 0.0f;
+  for (int k = 0; k < kMaxGradActions; ++k) drive += B[k] * sig.grad[k];
+  const float s = alpha_a * drive * t.sp;
+  axpy(&p.K[static_cast<std::size_t>(n) * p.stride], s, v0, p.stride);
+  p.b[n] += s;
+}
+
 }  // namespace
 
 void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
@@ -173,6 +186,9 @@ void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, 
     nt.a = y + nt.xi;
     out[n] = nt.a;
   }
+  // dfa: the output layer's noise rides in the output frame's padding.
+  if (spec.output && !p.fb.empty())
+    for (int n = begin; n < end; ++n) out[p.width + n] = pending[n].xi;
 }
 
 void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
@@ -202,6 +218,10 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
           break;
         case Rule::compatible:
           delta = learn_compatible(rs, alpha_a, p, n, trace[n], v_prev, v_next, signal);
+          break;
+        case Rule::dfa:
+          learn_dfa(alpha_a, p, n, trace[n], v_prev, signal);
+          delta = signal.td;
           break;
         case Rule::perturb:
           if (perturb)

@@ -29,7 +29,8 @@ class RewardBroadcast {
     float reward = 0.0f;
     bool terminated = false;
     bool truncated = false;
-    float td = 0.0f;  // the environment critic's TD error (rule perturb)
+    float td = 0.0f;  // the environment critic's TD error (rules perturb, dfa)
+    std::array<float, kMaxGradActions> grad{};  // its action gradient (rule dfa)
   };
   void publish(const Entry& e) noexcept { slots_[e.step % kSlots] = e; }
   const Entry& read(std::int64_t step) const noexcept {
@@ -226,7 +227,7 @@ class AsyncRun {
     StepSignal signal;
     if (kind != FrameKind::first) {
       const auto& b = envs_[e].broadcast.read(in->step);
-      signal = StepSignal{b.reward, b.terminated, b.td};
+      signal = StepSignal{b.reward, b.terminated, b.td, b.grad};
     }
     Frame* prev = s.prev[e];
     assert(kind == FrameKind::first || prev != nullptr);
@@ -277,7 +278,10 @@ class AsyncRun {
       const std::span<const float> v(f->data.data(), f->data.size());
       std::lock_guard lock(critic_mu_);
       if (kind == FrameKind::first) critic->begin(e, v);
-      else entry.td = critic->step(e, v, entry.reward, entry.terminated);
+      else  // dfa: the output frame of the step carries its noise after the voltages
+        entry.td = critic->step(e, v, entry.reward, entry.terminated,
+                                envs_[e].last_output->data.data() + net_.action_size(),
+                                entry.grad.data());
     }
     if (kind != FrameKind::first) envs_[e].broadcast.publish(entry);
     publish(f);

@@ -44,7 +44,7 @@
 // once per step into its RewardBroadcast ring before it publishes the observation
 // frame; shards read it by step number. At most two steps of one environment are
 // live at once (the one being learnt and the one being emitted), so four slots
-// never wrap onto a live entry. With rule perturb the entry also carries the TD error
+// never wrap onto a live entry. With rules perturb and dfa the entry also carries the TD error
 // of the environment-state critic (coagent/env_critic.hpp), which the environment
 // actor computes and learns from before publishing; the critic is the one object
 // every environment actor writes, so it is guarded by a mutex (held for one
@@ -81,7 +81,7 @@ struct AsyncInputs {
   const TrainConfig& cfg;
   Network& net;
   detail::RunState& run;       // read at the start, written back at the end
-  EnvCritic* critic;           // rule perturb, else nullptr
+  EnvCritic* critic;           // rules perturb and dfa, else nullptr
   const std::atomic<bool>& stop;
   const EpisodeFn& on_episode;
   std::int64_t until;          // train until this many steps

@@ -61,11 +61,9 @@ Trainer::Trainer(TrainConfig cfg, EnvFactory factory, detail::TrainerParts parts
 Trainer::~Trainer() = default;
 
 void Trainer::init_critic() {
-  if (cfg_.rule == Rule::perturb)
-    critic_ = std::make_unique<EnvCritic>(
-        EnvCriticSettings{cfg_.critic_features, cfg_.critic_bandwidth, cfg_.alpha_env_critic,
-                          cfg_.critic_lambda, cfg_.gamma},
-        net_.input_stride(), cfg_.envs, cfg_.seed);
+  if (uses_env_critic(cfg_.rule))
+    critic_ = std::make_unique<EnvCritic>(env_critic_settings(cfg_, net_.action_size()),
+                                          net_.input_stride(), cfg_.envs, cfg_.seed);
 }
 
 std::int64_t Trainer::steps_done() const noexcept { return run_->counters.steps; }
@@ -101,7 +99,10 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
   if (critic_) {
     const std::span<const float> v(half(0, cur), static_cast<std::size_t>(frame_stride_[0]));
     if (kind == FrameKind::first) critic_->begin(e, v);
-    else signal.td = critic_->step(e, v, signal.reward, signal.terminated);
+    else  // dfa: the output frame of step t carries its noise after the voltages
+      signal.td = critic_->step(e, v, signal.reward, signal.terminated,
+                                half(net_.num_layers(), prev) + net_.action_size(),
+                                signal.grad.data());
   }
   const bool parallel = cfg_.threads != 1 && executor_;
   for (int l = 0; l < net_.num_layers(); ++l) {

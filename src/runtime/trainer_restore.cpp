@@ -21,10 +21,10 @@ std::uint64_t min_payload_size(const TrainConfig& cfg) {
   constexpr std::uint64_t kTraceBytes = 5 * sizeof(float) + sizeof(std::uint8_t);
   const auto envs = static_cast<std::uint64_t>(cfg.envs);
   const bool perturb = cfg.rule == Rule::perturb;
-  // Rule perturb also stores each neuron's eligibility traces and the environment
-  // critic (its weights, and per environment a trace and the current features).
+  // Rule perturb also stores each neuron's eligibility traces, and perturb and dfa the
+  // environment critic (its weights, and per environment a trace and the current features).
   std::uint64_t size =
-      perturb ? sizeof(float) * static_cast<std::uint64_t>(cfg.critic_features) * (1 + 2 * envs) : 0;
+      uses_env_critic(cfg.rule) ? sizeof(float) * static_cast<std::uint64_t>(cfg.critic_features) * (1 + 2 * envs) : 0;
   std::uint64_t fan_in = 1;
   auto add_layer = [&](std::uint64_t width) {
     size += 2 * sizeof(float) * width * fan_in + envs * width * (kTraceBytes + sizeof(float));
@@ -131,16 +131,15 @@ detail::TrainerParts read_trainer_parts(const TrainConfig& cfg, ByteReader& r,
   if (r.get<std::uint32_t>("environment count") != static_cast<std::uint32_t>(cfg.envs))
     r.fail("environment count does not match");
   for (int e = 0; e < cfg.envs; ++e) parts.run.slots.push_back(get_slot(r, cfg, e, parts.net, factory));
-  if (cfg.rule == Rule::perturb) {
-    parts.critic = std::make_unique<EnvCritic>(
-        EnvCriticSettings{cfg.critic_features, cfg.critic_bandwidth, cfg.alpha_env_critic,
-                          cfg.critic_lambda, cfg.gamma},
-        parts.net.input_stride(), cfg.envs, cfg.seed);
+  if (uses_env_critic(cfg.rule)) {
+    parts.critic = std::make_unique<EnvCritic>(env_critic_settings(cfg, parts.net.action_size()),
+                                               parts.net.input_stride(), cfg.envs, cfg.seed);
     EnvCritic& c = *parts.critic;
     r.get_into(c.weights(), "environment critic weights");
     r.get_into(c.traces(), "environment critic traces");
     r.get_into(c.current_features(), "environment critic features");
-    for (const auto* v : {&c.weights(), &c.traces(), &c.current_features()})
+    if (cfg.rule == Rule::dfa) r.get_into(c.action_weights(), "environment critic action head");
+    for (const auto* v : {&c.weights(), &c.traces(), &c.current_features(), &c.action_weights()})
       for (float x : *v)
         if (!std::isfinite(x)) r.fail("the environment critic has a non-finite value");
   }

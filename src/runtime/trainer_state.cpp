@@ -73,6 +73,7 @@ void put_trainer_state(ByteWriter& w, const Trainer& t, StateBytes which) {
     w.put_vec(c->weights());
     w.put_vec(c->traces());
     w.put_vec(c->current_features());
+    if (!c->action_weights().empty()) w.put_vec(c->action_weights());
   }
 }
 

@@ -82,9 +82,10 @@ Table make_table() {
   t.choice("algo", &C::algo, {Algo::local, Algo::ddpg},
            "local (a local rule per neuron) or ddpg (backprop baseline; see --ddpg-*)").shared();
   t.text("env", &C::env, env_names(), "environment").shared();
-  t.choice("rule", &C::rule, {Rule::linear, Rule::compatible, Rule::perturb},
-           "local rule: linear (the paper's), compatible (per-neuron COPDAC-Q) or perturb "
-           "(node perturbation with a broadcast TD error and eligibility traces)");
+  t.choice("rule", &C::rule, {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa},
+           "local rule: linear (the paper's), compatible (per-neuron COPDAC-Q), perturb "
+           "(node perturbation with a broadcast TD error and eligibility traces) or dfa (a "
+           "broadcast action gradient, through fixed random feedback to hidden neurons)");
   t.choice("actor-step", &C::actor_step, {ActorStep::natural, ActorStep::plain},
            "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))");
   t.widths("hidden", &C::hidden, "hidden layer widths, comma separated (\"\" for none)");
@@ -103,12 +104,16 @@ Table make_table() {
   t.real("trace-lambda", &C::trace_lambda, 0.0, 1.0,
          "perturb: eligibility trace decay lambda (e = gamma lambda e + score)");
   t.integer("critic-features", &C::critic_features, 1, 16384,
-            "perturb: random Fourier features of the environment critic");
+            "perturb, dfa: random Fourier features of the environment critic");
   t.real("critic-bandwidth", &C::critic_bandwidth, 1e-6, 1e6,
-         "perturb: length scale of those features (encoded observation units)");
+         "perturb, dfa: length scale of those features (encoded observation units)");
   t.real("alpha-env-critic", &C::alpha_env_critic, 0.0, 10.0,
-         "perturb: the environment critic's TD(lambda) step size");
-  t.real("critic-lambda", &C::critic_lambda, 0.0, 1.0, "perturb: the environment critic's trace decay");
+         "perturb, dfa: the environment critic's TD(lambda) step size");
+  t.real("critic-lambda", &C::critic_lambda, 0.0, 1.0, "perturb, dfa: the environment critic's trace decay");
+  t.real("alpha-action-critic", &C::alpha_action_critic, 0.0, 10.0,
+         "dfa: step size of the critic's action-gradient head dQ/da(s)");
+  t.real("feedback-scale", &C::feedback_scale, 0.0, 1e3,
+         "dfa: std of the hidden neurons' fixed random feedback weights");
   per_layer_noise(t, "noise", "exploration noise: gaussian or ou");
   per_layer_real(t, "noise-scale", &C::noise_scale, 0.0, 100.0, kHiddenNoiseDefault,
                  kOutputNoiseDefault, "noise std / OU sigma");

@@ -46,6 +46,9 @@ void tweak(L& learner, F&& f) {
 }
 
 // The run state, for tests that look inside (src/runtime/run_state.hpp).
+// Every local rule: the runtime tests sweep them all.
+inline constexpr Rule kAllRules[] = {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa};
+
 inline std::vector<detail::EnvSlot>& slots(Trainer& t) { return detail::TrainerAccess::run(t).slots; }
 inline detail::EpisodeCounters& counters(Trainer& t) { return detail::TrainerAccess::run(t).counters; }
 

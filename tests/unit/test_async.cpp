@@ -22,6 +22,7 @@ using testing::with_watchdog;
 using testing::slots;
 using testing::tweak;
 using testing::counters;
+using testing::kAllRules;
 
 TrainConfig small_config(Mode mode, std::uint64_t seed = 3) {
   TrainConfig c;
@@ -68,7 +69,7 @@ INSTANTIATE_TEST_SUITE_P(
     Sweep, AsyncEqualsLockstep,
     ::testing::Combine(::testing::Bool(), ::testing::Values(1, 2, 4, 8),
                        ::testing::Values(0, 1, 3, 64),  // 0: auto
-                       ::testing::Values(Rule::linear, Rule::compatible, Rule::perturb)));
+                       ::testing::ValuesIn(kAllRules)));
 
 // `coagent bench`'s fused loop (lockstep, one thread, whole layers) and lockstep
 // split into shards run in parallel with a barrier per layer compute the same thing.
@@ -106,7 +107,7 @@ TEST(Lockstep, FusedEqualsShardedParallelLockstep) {
 // Many environments in flight, every rule (perturb: the environment critic is
 // written by every environment actor under its lock, which TSan then checks).
 TEST(Async, ManyEnvironmentsLoseNoFrame) {
-  for (Rule rule : {Rule::linear, Rule::compatible, Rule::perturb}) {
+  for (Rule rule : kAllRules) {
     for (int envs : {3, 8}) {
       for (int shard : {1, 3, 64}) {
         TrainConfig cfg = small_config(Mode::async);
@@ -326,7 +327,7 @@ TEST(Async, EnvironmentExceptionComesBackFromTrain) {
 // layer, the neuron and the step, in both modes and for every rule.
 TEST(Async, InfiniteRewardIsCaughtAsDivergence) {
   for (Mode mode : {Mode::lockstep, Mode::async}) {
-    for (Rule rule : {Rule::linear, Rule::compatible, Rule::perturb}) {
+    for (Rule rule : kAllRules) {
       TrainConfig cfg = small_config(mode);
       cfg.env = "failing";
       cfg.rule = rule;

@@ -25,6 +25,7 @@ using testing::with_watchdog;
 using testing::slots;
 using testing::tweak;
 using testing::counters;
+using testing::kAllRules;
 
 struct OptionSet {
   const char* name;
@@ -137,14 +138,13 @@ TEST_P(OptionSweep, ResumeEqualsUninterrupted) {
 
 INSTANTIATE_TEST_SUITE_P(Options, OptionSweep,
                          ::testing::Combine(::testing::Range(0, static_cast<int>(std::size(kOptionSets))),
-                                            ::testing::Values(Rule::linear, Rule::compatible,
-                                                              Rule::perturb)),
+                                            ::testing::ValuesIn(kAllRules)),
                          case_name);
 
 // Several environments, resumed in lockstep: still equal (lockstep interleaves them
 // deterministically).
 TEST(Resume, SeveralEnvironmentsInLockstep) {
-  for (Rule rule : {Rule::linear, Rule::compatible, Rule::perturb}) {
+  for (Rule rule : kAllRules) {
     TrainConfig c = config_for(kOptionSets[2], rule, Mode::lockstep);  // episode schedule
     c.envs = 3;
     Trainer full(c);
@@ -165,7 +165,7 @@ TEST(Resume, SeveralEnvironmentsInLockstep) {
 // The digest covers every piece of learned or resumable state: changing any one of
 // them changes it, and changing the scratch half of a frame does not.
 TEST(Digest, CoversEveryPieceOfState) {
-  for (Rule rule : {Rule::linear, Rule::compatible, Rule::perturb}) {
+  for (Rule rule : kAllRules) {
     TrainConfig c = config_for(kOptionSets[1], rule, Mode::lockstep);  // OU: noise state
     c.steps = 300;
     c.envs = 2;
@@ -236,8 +236,9 @@ TEST(Digest, CoversEveryPieceOfState) {
       flip("the critic's weights", critic->weights());
       flip("the critic's traces", critic->traces());
       flip("the critic's features", critic->current_features());
+      flip("the critic's action head", critic->action_weights());
     }
-    EXPECT_GE(checked, rule == Rule::perturb ? 30 : 25) << to_string(rule);
+    EXPECT_GE(checked, rule == Rule::perturb ? 30 : rule == Rule::dfa ? 29 : 25) << to_string(rule);
     // The runtime settings are not state.
     tweak(t, [&](TrainConfig& c) { c.threads = 7; });
     tweak(t, [&](TrainConfig& c) { c.mode = Mode::async; });

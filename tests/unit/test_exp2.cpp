@@ -183,6 +183,31 @@ TEST(EnvCritic, DistinguishesStates) {
   EXPECT_NEAR(c.value(b), 1.0, 0.05);
 }
 
+// Rule dfa's head: when the TD error is xi * g*(s) for a fixed smooth g*, the least
+// mean squares fit recovers g* (the gradient the neurons are sent).
+TEST(EnvCritic, ActionGradientHeadRecoversTheAdvantageSlope) {
+  EnvCriticSettings s{.features = 256, .bandwidth = 0.7, .alpha = 0.0, .lambda = 0.0,
+                      .gamma = 0.9, .actions = 1, .alpha_action = 0.5};
+  EnvCritic c(s, 1, 1, 11);
+  Pcg32 rng(5);
+  auto slope = [](float x) { return 1.0f + 0.5f * x; };
+  float grad = 0.0f;
+  for (int t = 0; t < 40000; ++t) {
+    const std::vector<float> s0 = {static_cast<float>(rng.uniform(-1.0, 1.0))};
+    c.begin(0, s0);
+    const float xi = static_cast<float>(0.3 * rng.normal());
+    // alpha = 0 and u = 0: the TD error is the reward.
+    c.step(0, s0, xi * slope(s0[0]), false, &xi, &grad);
+  }
+  for (float x : {-0.5f, 0.0f, 0.5f}) {
+    const std::vector<float> s0 = {x};
+    c.begin(0, s0);
+    const float xi = 0.0f;  // no noise: the head does not move, only reports g(s)
+    c.step(0, s0, 0.0f, false, &xi, &grad);
+    EXPECT_NEAR(grad, slope(x), 0.1) << "at s = " << x;
+  }
+}
+
 TEST(Presets, EveryPresetIsAValidConfiguration) {
   ASSERT_FALSE(presets().empty());
   for (const Preset& p : presets()) {

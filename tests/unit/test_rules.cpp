@@ -356,5 +356,37 @@ TEST(PerturbRule, WeightNormBoundHolds) {
   }
 }
 
+// dfa: [K; b] += alpha (B.g) sigma'(z) [v; 1], with the neuron's feedback weights B.
+TEST(DfaRule, OneUpdateMatchesClosedForm) {
+  RuleSettings rs{.rule = Rule::dfa, .alpha_actor = 0.1f};
+  LayerState L = make_layer(Rule::dfa, 2, 1, 3);
+  LayerParams& p = L.params;
+  p.K[0] = 0.3f; p.K[1] = -0.2f; p.b[0] = 0.1f;
+  p.fb[0] = 0.5f; p.fb[1] = -2.0f;  // two action dimensions
+  const auto v0 = frame({0.5f, -1.0f}), v1 = frame({0.25f, 0.75f});
+  L.trace[0] = NeuronTrace{0.1f, 0.8f, 0.0f, 0.1f, 0, 0.0f};
+  StepSignal sig{0.0f, false, 1.0f};
+  sig.grad = {2.0f, 0.25f, 0.0f, 0.0f};
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(), sig, FrameKind::mid);
+  const double s = 0.1 * (0.5 * 2.0 - 2.0 * 0.25) * 0.8;
+  EXPECT_NEAR(p.K[0], 0.3 + s * 0.5, 1e-6);
+  EXPECT_NEAR(p.K[1], -0.2 - s, 1e-6);
+  EXPECT_NEAR(p.b[0], 0.1 + s, 1e-6);
+}
+
+// The output layer of rule dfa writes its noise after its voltages, for the critic.
+TEST(DfaRule, OutputLayerCarriesItsNoiseInTheFrame) {
+  LayerState L = make_layer(Rule::dfa, 2, 1, 5);
+  LayerSpec spec;
+  spec.noise_scale = 0.3;
+  spec.output = true;
+  const auto v = frame({0.5f, -1.0f});
+  std::vector<float> out(8, 0.0f);
+  neurons_emit(spec, L, 0, 0, 1, v.data(), FrameKind::mid, out.data());
+  EXPECT_NE(out[1], 0.0f);
+  EXPECT_EQ(out[1], L.pending[0].xi);
+  EXPECT_FLOAT_EQ(out[0], L.pending[0].y + out[1]);
+}
+
 }  // namespace
 }  // namespace coagent

@@ -165,11 +165,13 @@ TEST(Checkpoint, RoundTripKeepsTheDigestAndPolicy) {
 
 TEST(Checkpoint, ResumedRunEqualsUninterruptedRun) {
   const std::string path = tmp_path("resume.ckpt");
-  for (const char* env : {"chain", "mountaincar", "mountaincar-perturb"}) {
+  for (const char* env : {"chain", "mountaincar", "mountaincar-perturb", "pendulum-dfa"}) {
     TrainConfig c = chain_config(2, 4000);
     c.env = std::string(env).substr(0, std::string(env).find('-'));
-    if (std::string(env).ends_with("perturb")) {
-      c.rule = Rule::perturb;  // also saves eligibility traces and the environment critic
+    if (std::string(env).ends_with("perturb") || std::string(env).ends_with("dfa")) {
+      // also saves eligibility traces (perturb) and the environment critic (with its
+      // action-gradient head for dfa)
+      c.rule = std::string(env).ends_with("dfa") ? Rule::dfa : Rule::perturb;
       c.noise_scale = {0.2, 1.0};
       c.critic_features = 64;
     }
