@@ -28,7 +28,7 @@ enum class NoiseKind : std::uint8_t { gaussian, ou };
 // do but pass frames), async otherwise. With one environment the two are bit-identical,
 // so the choice never changes a result; with several, auto is async (resolved_mode).
 enum class Mode : std::uint8_t { lockstep, async, automatic };
-enum class Algo : std::uint8_t { local, ddpg };
+enum class Algo : std::uint8_t { local, ddpg, ars };
 // all:     every layer explores at every step (as its noise settings say).
 // episode: the paper's "fix some neurons while others explore" (§6.1), per episode:
 //          each episode either the output layer explores (probability
@@ -66,8 +66,9 @@ inline constexpr double kOutputNoiseDefault = 0.5;
 
 struct TrainConfig {
   // local: the actor learns by a local rule (everything below); ddpg: the backprop
-  // baseline (its settings are a DdpgConfig, see coagent/ddpg.hpp; env, steps,
-  // seed and eval-episodes apply to both).
+  // baseline (its settings are a DdpgConfig, see coagent/ddpg.hpp); ars: Augmented
+  // Random Search (an ArsConfig, coagent/ars.hpp; it also uses threads). env, steps,
+  // seed and eval-episodes apply to all three.
   Algo algo = Algo::local;
   std::string env = "chain";
   Rule rule = Rule::linear;
