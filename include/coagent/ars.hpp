@@ -47,10 +47,13 @@ std::string_view to_string(ArsActivation a) noexcept;
 
 // The settings; defaults are RL Zoo's tuned ARS for Pendulum-v1, the block its
 // classic-control entries inherit (hyperparams/ars.yml): MLP [16], n_delta 4, n_top 1,
-// learning_rate 0.018, delta_std 0.1, zero_policy False, normalised observations.
+// learning_rate 0.018, delta_std 0.1, zero_policy False, normalised observations, and
+// sb3-contrib's policy: relu hidden units, tanh output.
 struct ArsConfig {
   std::vector<int> hidden = {16};  // policy hidden widths; empty: a linear policy
-  ArsActivation activation = ArsActivation::tanh;
+  // sb3-contrib's MlpPolicy (relu) is what RL Zoo tuned; tanh is worse with its values
+  // on Pendulum (README, ARS).
+  ArsActivation activation = ArsActivation::relu;
   int directions = 4;       // n_delta: directions per iteration (2x as many episodes)
   int top = 1;              // n_top: directions used in the update, at most `directions`
   double step = 0.018;      // alpha: the step size (learning rate)

@@ -20,7 +20,7 @@ Table make_table() {
   using C = ArsConfig;
   t.widths("hidden", &C::hidden, "policy hidden layer widths (\"\" for a linear policy)");
   t.choice("activation", &C::activation, {ArsActivation::tanh, ArsActivation::relu},
-           "hidden units' activation (sb3-contrib's MlpPolicy: relu)");
+           "hidden units' activation (relu: sb3-contrib's MlpPolicy)");
   t.integer("directions", &C::directions, 1, 4096,
             "random directions per iteration (n_delta; 2 episodes each)");
   t.integer("top", &C::top, 1, 4096,
