@@ -1,7 +1,7 @@
 // coagent/exp2.hpp — Experiment 2 (docs/design.md §5): learning without backprop, against
 // its two controls, and the named presets that hold the best settings found.
 //
-// One grid cell is (preset, seed, column) with three columns:
+// One grid cell is (preset, seed, column) with four columns:
 //   local   the preset's local rule, every layer learning;
 //   frozen  the same run with the hidden layers frozen at their random
 //           initialisation and not exploring (noise 0, and the output layer

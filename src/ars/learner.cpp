@@ -161,7 +161,10 @@ std::unique_ptr<ArsRun> read_ars_run(io::ByteReader& r, const EnvFactory& factor
   if (r.get_vec<int>("policy widths") != run->shape.widths)
     r.fail(fmt::format("the policy's widths do not match the settings and environment ({})",
                        fmt::join(run->shape.widths, "-")));
-  run->theta.resize(run->shape.parameter_count());
+  const std::size_t count = run->shape.parameter_count();
+  if (count > r.left() / sizeof(double))  // before allocating what the settings describe
+    r.fail(fmt::format("the policy's {} parameters run past the end", count));
+  run->theta.resize(count);
   r.get_into(run->theta, "policy parameters");
   for (double x : run->theta)
     if (!std::isfinite(x)) r.fail("a non-finite policy parameter");
