@@ -150,11 +150,11 @@ struct SettingInfo {
   std::string help;
   std::string default_text;  // the default-constructed struct's value, unquoted
   std::string range_text;    // "[0, 1]", "linear, compatible or perturb", ...
-  bool shared = false;       // applies to both algorithms (algo, env, steps, seed, eval-episodes)
+  bool shared = false;       // applies to every algorithm (algo, env, steps, seed, eval-episodes)
 };
 // TrainConfig's keys, in config-file order.
 const std::vector<SettingInfo>& config_settings();
-// True for the keys that apply to both algorithms.
+// True for the keys that apply to every algorithm.
 bool is_shared_setting(std::string_view key);
 
 // The settings as ordered (key, value) pairs, in config-file syntax.
