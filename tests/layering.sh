@@ -30,6 +30,8 @@ runtime      include/coagent/executor.hpp
 runtime      include/coagent/trainer.hpp
 algorithms   src/ddpg/*
 algorithms   include/coagent/ddpg.hpp
+algorithms   src/ars/*
+algorithms   include/coagent/ars.hpp
 session      src/session/*
 session      include/coagent/session.hpp
 session      include/coagent/checkpoint.hpp

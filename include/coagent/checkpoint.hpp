@@ -8,7 +8,8 @@
 // them), then what the algorithm needs to resume exactly: for the local rules the
 // counters, every layer's parameters, traces, noise states and random streams,
 // every environment's state and the environment critic; for DDPG the counters, the
-// agent with its replay buffer and the environment. Writing goes to a temporary
+// agent with its replay buffer and the environment; for ARS the counters, the policy's
+// parameters, the observation statistics and the direction stream. Writing goes to a temporary
 // file in the same directory, which is flushed, fsynced and renamed over the
 // target: a crash leaves the old or the new file.
 #pragma once
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "coagent/ars.hpp"
 #include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
 #include "coagent/learner.hpp"

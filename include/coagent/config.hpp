@@ -37,7 +37,7 @@ enum class NoiseKind : std::uint8_t { gaussian, ou };
 // do but pass frames), async otherwise. With one environment the two are bit-identical,
 // so the choice never changes a result; with several, auto is async (resolved_mode).
 enum class Mode : std::uint8_t { lockstep, async, automatic };
-enum class Algo : std::uint8_t { local, ddpg };
+enum class Algo : std::uint8_t { local, ddpg, ars };
 // all:     every layer explores at every step (as its noise settings say).
 // episode: the paper's "fix some neurons while others explore" (§6.1), per episode:
 //          each episode either the output layer explores (probability
@@ -76,8 +76,9 @@ inline constexpr double kOutputNoiseDefault = 0.5;
 
 struct TrainConfig {
   // local: the actor learns by a local rule (everything below); ddpg: the backprop
-  // baseline (its settings are a DdpgConfig, see coagent/ddpg.hpp; env, steps,
-  // seed and eval-episodes apply to both).
+  // baseline (its settings are a DdpgConfig, see coagent/ddpg.hpp); ars: Augmented
+  // Random Search (an ArsConfig, coagent/ars.hpp; it also uses threads). env, steps,
+  // seed and eval-episodes apply to all three.
   Algo algo = Algo::local;
   std::string env = "chain";
   Rule rule = Rule::linear;
@@ -163,11 +164,11 @@ struct SettingInfo {
   std::string help;
   std::string default_text;  // the default-constructed struct's value, unquoted
   std::string range_text;    // "[0, 1]", "linear, compatible or perturb", ...
-  bool shared = false;       // applies to both algorithms (algo, env, steps, seed, eval-episodes)
+  bool shared = false;       // applies to every algorithm (algo, env, steps, seed, eval-episodes)
 };
 // TrainConfig's keys, in config-file order.
 const std::vector<SettingInfo>& config_settings();
-// True for the keys that apply to both algorithms.
+// True for the keys that apply to every algorithm.
 bool is_shared_setting(std::string_view key);
 
 // The settings as ordered (key, value) pairs, in config-file syntax.

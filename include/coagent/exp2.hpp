@@ -1,13 +1,15 @@
 // coagent/exp2.hpp — Experiment 2 (docs/design.md §5): learning without backprop, against
 // its two controls, and the named presets that hold the best settings found.
 //
-// One grid cell is (preset, seed, column) with three columns:
+// One grid cell is (preset, seed, column) with four columns:
 //   local   the preset's local rule, every layer learning;
 //   frozen  the same run with the hidden layers frozen at their random
 //           initialisation and not exploring (noise 0, and the output layer
 //           explores in every episode: explore-schedule all): only the output layer
 //           learns, on fixed random features — the control for "the hidden layers
 //           learn something useful";
+//   ars     ARS (Augmented Random Search, V2-t; coagent/ars.hpp) with the preset's ARS
+//           settings (RL Zoo's), its own policy network, the same step budget;
 //   ddpg    DDPG (backprop) on the same actor network and the same step budget.
 // Every run is one thread (lockstep for the local rules); cells run in parallel. Each
 // run is evaluated greedily before training and every `eval_every` steps on
@@ -23,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "coagent/ars.hpp"
 #include "coagent/config.hpp"
 #include "coagent/ddpg.hpp"
 #include "coagent/trainer.hpp"
@@ -37,6 +40,12 @@ struct Preset {
   // DdpgConfig entries for the ddpg column (actor and critic hidden sizes are set to
   // the preset's network).
   std::vector<std::pair<std::string, std::string>> ddpg_settings;
+  // ArsConfig entries over ARS's defaults: the ars column, and `train --algo ars` on the
+  // preset's environment (the preset named like it).
+  std::vector<std::pair<std::string, std::string>> ars_settings;
+  // `train --algo ars`'s step budget on this environment when none is given (RL Zoo's
+  // n_timesteps); 0: the shared default.
+  std::int64_t ars_steps = 0;
 };
 
 const std::vector<Preset>& presets();
@@ -46,8 +55,12 @@ const Preset& find_preset(std::string_view name);
 void apply_preset(TrainConfig& cfg, std::string_view name);
 // The ddpg column's settings for a local-rule configuration and a preset.
 DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset);
+// ARS's settings for a preset: the defaults with its ars_settings applied.
+ArsConfig ars_config_for(const Preset& preset);
+// The preset named like the built-in environment `env`, or null.
+const Preset* preset_for_env(std::string_view env);
 
-enum class Exp2Column : std::uint8_t { local, frozen, ddpg };
+enum class Exp2Column : std::uint8_t { local, frozen, ddpg, ars };
 std::string_view to_string(Exp2Column c) noexcept;
 Exp2Column parse_exp2_column(std::string_view s);
 // The frozen control of a local-rule configuration.
@@ -56,6 +69,7 @@ TrainConfig frozen_control(TrainConfig cfg);
 struct Exp2Options {
   TrainConfig local;   // the local-rule settings (column local)
   DdpgConfig ddpg;     // column ddpg
+  ArsConfig ars;       // column ars
   std::vector<Exp2Column> columns = {Exp2Column::local, Exp2Column::frozen, Exp2Column::ddpg};
   int seeds = 10;
   std::uint64_t first_seed = 1;

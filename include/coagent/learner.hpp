@@ -1,5 +1,6 @@
 // coagent/learner.hpp — what every training algorithm offers: the local-rule
-// Trainer (coagent/trainer.hpp), DDPG (coagent/ddpg.hpp) and the next one.
+// Trainer (coagent/trainer.hpp), DDPG (coagent/ddpg.hpp), ARS (coagent/ars.hpp) and the
+// next one.
 //
 // A Learner owns its run: settings, model, environments in flight, counters and
 // episode bookkeeping. It trains until a step count, evaluates its greedy policy,
@@ -12,7 +13,8 @@
 //   * A Learner is driven by one thread, the "driver"; its members must not run
 //     concurrently with each other, except request_stop(), which is thread-safe
 //     (signal handlers, GUIs, callbacks) and async-signal-safe (one atomic store).
-//   * train_until() returns at the next step boundary after a stop request, with a
+//   * train_until() returns at the next step boundary (ARS: iteration boundary, see
+//     coagent/ars.hpp; it may also end past `until`) after a stop request, with a
 //     state that saves and resumes; the request is consumed when it returns, and a
 //     request made before the call makes it return at once.
 //   * Hooks: progress runs on the driver thread; episode may run on worker threads

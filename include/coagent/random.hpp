@@ -87,5 +87,8 @@ inline constexpr std::uint64_t kFamilyEval = 0x6576616c00000000ULL;
 inline constexpr std::uint64_t kFamilyCritic = 0x6372697400000000ULL;
 inline constexpr std::uint64_t kFamilySchedule = 0x7363686500000000ULL;  // + env
 inline constexpr std::uint64_t kFamilyFeedback = 0x6662000000000000ULL;  // + layer
+inline constexpr std::uint64_t kFamilyArsInit = 0x6172736900000000ULL;     // + layer
+inline constexpr std::uint64_t kFamilyArsDirections = 0x6172736400000000ULL;
+inline constexpr std::uint64_t kFamilyArsRollout = 0x6172737200000000ULL;
 
 }  // namespace coagent

@@ -3,7 +3,8 @@
 //
 // run_session trains in chunks that end at the multiples of checkpoint_every,
 // stats_every and eval_every (lockstep runs are identical whether or not they are
-// chunked; async runs with one environment too). After each chunk it reports the
+// chunked; async runs with one environment too; ARS, which steps in whole
+// iterations, may end a chunk past its end and is identical too). After each chunk it reports the
 // layer statistics, evaluates when due and saves when due; at the end (budget
 // reached or stopped) it saves to save_path. Saves are atomic. A stop — the
 // Learner's request_stop() from a signal handler or a callback, or `*stop` becoming

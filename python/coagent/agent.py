@@ -6,7 +6,8 @@
 no Python in the loop), any object with Gymnasium's reset/step API and Box spaces
 (duck-typed: gymnasium itself is not needed), or a callable returning a new one (needed
 for envs=N > 1). Settings are the settings-table keys (`coagent train --help`) with `_`
-for `-`; DDPG's are `ddpg_<key>`. Unknown keys and bad values raise ValueError.
+for `-`; DDPG's are `ddpg_<key>`, ARS's (algo="ars", Augmented Random Search) `ars_<key>`.
+Unknown keys and bad values raise ValueError.
 
 A Python environment is stepped on the runtime's environment task with the GIL held,
 one call at a time, while the neurons train on the other threads with the GIL
@@ -26,9 +27,13 @@ from . import _coagent
 from ._progress import ProgressBar
 from .envs import CoagentEnv, builtin_name
 
-ALGOS = ("local", "ddpg")
+ALGOS = ("local", "ddpg", "ars")
 _TABLE = {s["key"]: s for s in _coagent.settings_table()}
-_DDPG_TABLE = {s["key"]: s for s in _coagent.ddpg_settings_table()}
+# The algorithm-specific tables, by the prefix of their keys.
+_ALGO_TABLES = {"ddpg": {s["key"]: s for s in _coagent.ddpg_settings_table()},
+                "ars": {s["key"]: s for s in _coagent.ars_settings_table()}}
+# The local-rule keys ARS uses besides the shared ones (rollout worker threads).
+_ARS_EXTRA = ("threads",)
 
 
 def _setting_text(key: str, value: Any) -> str:
@@ -50,31 +55,33 @@ def _setting_text(key: str, value: Any) -> str:
 
 def _flags(algo: str, seed: int, settings: dict):
     if not isinstance(algo, str) or algo not in ALGOS:
-        extra = " (ARS is not built yet)" if algo == "ars" else ""
-        raise ValueError(f"algo {algo!r} is not one of {', '.join(ALGOS)}{extra}")
+        raise ValueError(f"algo {algo!r} is not one of {', '.join(ALGOS)}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     flags = {"algo": algo, "seed": str(int(seed))}
-    ddpg = {}
+    algo_flags = {prefix: {} for prefix in _ALGO_TABLES}
     for name, value in settings.items():
-        if name.startswith("ddpg_"):
-            key = name[len("ddpg_"):].replace("_", "-")
-            if key not in _DDPG_TABLE:
-                raise ValueError(f"unknown setting {name!r}; DDPG's are "
-                                 + ", ".join("ddpg_" + k.replace("-", "_") for k in _DDPG_TABLE))
-            if algo != "ddpg":
-                raise ValueError(f"setting {name!r} needs algo='ddpg'")
-            ddpg[key] = _setting_text(name, value)
+        prefix = name.partition("_")[0]
+        if prefix in _ALGO_TABLES and name != prefix:
+            table = _ALGO_TABLES[prefix]
+            key = name[len(prefix) + 1:].replace("_", "-")
+            if key not in table:
+                raise ValueError(f"unknown setting {name!r}; {prefix.upper()}'s are "
+                                 + ", ".join(f"{prefix}_" + k.replace("-", "_") for k in table))
+            if algo != prefix:
+                raise ValueError(f"setting {name!r} needs algo='{prefix}'")
+            algo_flags[prefix][key] = _setting_text(name, value)
             continue
         key = name.replace("_", "-")
         if key not in _TABLE:
             raise ValueError(f"unknown setting {name!r}; known: "
                              + ", ".join(k.replace("-", "_") for k in _TABLE))
-        if algo == "ddpg" and not _TABLE[key]["shared"]:
-            raise ValueError(f"setting {name!r} applies to the local rules, not to algo='ddpg' "
-                             "(use the ddpg_* settings)")
+        uses = _TABLE[key]["shared"] or (algo == "ars" and key in _ARS_EXTRA)
+        if algo != "local" and not uses:
+            raise ValueError(f"setting {name!r} applies to the local rules, not to algo='{algo}' "
+                             f"(use the {algo}_* settings)")
         flags[key] = _setting_text(name, value)
-    return flags, ddpg
+    return flags, algo_flags["ddpg"], algo_flags["ars"]
 
 
 def _is_env_object(x) -> bool:
@@ -92,8 +99,9 @@ def _env_name(env) -> str:
 class _EnvSource:
     """Where the learner's environments come from, and the action space predict returns."""
 
-    def __init__(self, env, envs_in_flight: int):
+    def __init__(self, env, envs_in_flight: int, needs_many: Optional[str] = None):
         self.make: Optional[Callable] = None
+        self.single = False  # one environment object: make() returns it every time
         if isinstance(env, str):
             self.name = builtin_name(env)
             probe = CoagentEnv(self.name)
@@ -101,12 +109,14 @@ class _EnvSource:
             self.name = env.name
             probe = env
         elif _is_env_object(env):
-            if envs_in_flight > 1:
-                raise ValueError(f"envs={envs_in_flight} needs a callable that makes an environment "
-                                 "(each environment in flight is its own object), not one object")
+            if envs_in_flight > 1 or needs_many:
+                raise ValueError(f"{needs_many or f'envs={envs_in_flight}'} needs a callable that "
+                                 "makes an environment (each environment in flight is its own "
+                                 "object), not one object")
             probe = env
             self.name = _env_name(env)
             self.make = lambda: env
+            self.single = True
         elif callable(env):
             probe = env()
             if not _is_env_object(probe):
@@ -126,17 +136,18 @@ class _EnvSource:
 
 
 class Agent:
-    """A network whose every neuron learns by a local rule (algo="local"), or DDPG."""
+    """A network whose every neuron learns by a local rule (algo="local"), or DDPG, or ARS."""
 
     def __init__(self, env, algo: str = "local", preset: Optional[str] = None, seed: int = 0,
                  **settings):
         if preset is not None and not isinstance(preset, str):
             raise TypeError(f"preset must be a string, got {type(preset).__name__}")
-        flags, ddpg = _flags(algo, seed, settings)
+        flags, ddpg, ars = _flags(algo, seed, settings)
         envs = int(flags.get("envs", "1")) if flags.get("envs", "1").isdigit() else 1
-        self._source = _EnvSource(env, envs)
+        # ARS runs each of an iteration's rollouts on its own environment.
+        self._source = _EnvSource(env, envs, "algo='ars'" if algo == "ars" else None)
         flags["env"] = self._source.name
-        self._learner = _coagent.Learner.create(preset or "", flags, ddpg, self._source.make)
+        self._learner = _coagent.Learner.create(preset or "", flags, ddpg, ars, self._source.make)
         self._window = deque(maxlen=100)
 
     @classmethod
@@ -255,7 +266,11 @@ class Agent:
                                  "pass env= to Agent.load") from None
             return cls._wrap(learner, _EnvSource(learner.env, 1))
         source = _EnvSource(env, 1)
-        return cls._wrap(_coagent.Learner.load(path, source.make, source.name), source)
+        learner = _coagent.Learner.load(path, source.make, source.name)
+        if source.single and learner.algo == "ars":
+            raise ValueError("algo='ars' needs a callable that makes an environment (each rollout "
+                             "runs on its own object), not one object")
+        return cls._wrap(learner, source)
 
     # --- facts ------------------------------------------------------------------------
     @property

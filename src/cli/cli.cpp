@@ -32,6 +32,7 @@
 #include "cli/metrics.hpp"
 #include "cli/visuals.hpp"
 #include "cli/progress.hpp"
+#include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/config.hpp"
 #include "coagent/ddpg.hpp"
@@ -62,6 +63,9 @@ int run(int argc, char** argv) {
   std::map<std::string, std::string> ddpg_given;
   for (const SettingInfo& s : ddpg_config_settings())
     train->add_option("--ddpg-" + s.key, ddpg_given[s.key], "DDPG: " + described(s));
+  std::map<std::string, std::string> ars_given;
+  for (const SettingInfo& s : ars_config_settings())
+    train->add_option("--ars-" + s.key, ars_given[s.key], "ARS: " + described(s));
   {
     std::string names;
     for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
@@ -183,6 +187,8 @@ int run(int argc, char** argv) {
         if (train->count("--" + key) > 0) train_args.settings[key] = value;
       for (const auto& [key, value] : ddpg_given)
         if (train->count("--ddpg-" + key) > 0) train_args.ddpg_settings[key] = value;
+      for (const auto& [key, value] : ars_given)
+        if (train->count("--ars-" + key) > 0) train_args.ars_settings[key] = value;
       return cmd_train(train_args);
     }
     if (*eval) return cmd_eval(load, episodes, eval_seed, eval_json_flag, eval_gif, eval_ascii);

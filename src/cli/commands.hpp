@@ -15,6 +15,7 @@ struct TrainArgs {
   std::string preset;
   std::map<std::string, std::string> settings;       // --key value, as given
   std::map<std::string, std::string> ddpg_settings;  // --ddpg-key value, without the prefix
+  std::map<std::string, std::string> ars_settings;   // --ars-key value, without the prefix
   std::string save;
   std::string config;
   std::string resume;

@@ -14,17 +14,38 @@ namespace coagent::cli {
 namespace {
 
 constexpr std::string_view kDdpgPrefix = "ddpg-";
+constexpr std::string_view kArsPrefix = "ars-";
+// The step budget before any preset, file or flag sets one (then the algorithm's).
+constexpr std::int64_t kStepsUnset = 0;
 
-void apply_text(std::string_view text, TrainConfig& cfg, DdpgConfig* ddpg, std::string_view source) {
+bool has_prefix(std::string_view key, std::string_view prefix) {
+  return key.substr(0, prefix.size()) == prefix;
+}
+
+// Which entries of a settings text to apply: the TrainConfig and DDPG ones (ARS's go
+// to `ars_keys`, or are refused when it is null), or the ARS ones only.
+enum class Pass : std::uint8_t { main, ars };
+
+void apply_text(std::string_view text, TrainConfig& cfg, DdpgConfig* ddpg, ArsConfig* ars,
+                std::string_view source, Pass pass = Pass::main,
+                std::vector<std::string>* ars_keys = nullptr) {
   if (text.find('\0') != std::string_view::npos)
     throw std::invalid_argument(
         fmt::format("config '{}' is binary, expected a TOML text file", source));
   try {
     read_settings_text(text, [&](std::string_view key, std::string_view value) {
-      if (ddpg && key.substr(0, kDdpgPrefix.size()) == kDdpgPrefix)
+      const bool is_ars = ars && has_prefix(key, kArsPrefix);
+      if (pass == Pass::ars) {
+        if (is_ars) set_ars_config_entry(*ars, key.substr(kArsPrefix.size()), value);
+      } else if (is_ars) {
+        if (ars_keys) ars_keys->emplace_back(key);
+        ArsConfig probe;  // the value is checked now, applied in the ARS pass
+        set_ars_config_entry(probe, key.substr(kArsPrefix.size()), value);
+      } else if (ddpg && has_prefix(key, kDdpgPrefix)) {
         set_ddpg_config_entry(*ddpg, key.substr(kDdpgPrefix.size()), value);
-      else
+      } else {
         set_config_entry(cfg, key, value);
+      }
     });
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(fmt::format("config '{}': {}", source, e.what()));
@@ -48,11 +69,20 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
+RunSettings run_settings_of(const Learner& l) {
+  RunSettings s;
+  s.cfg = l.config();
+  if (const auto* d = dynamic_cast<const DdpgLearner*>(&l)) s.ddpg = d->agent().config();
+  if (const auto* a = dynamic_cast<const ArsLearner*>(&l)) s.ars = a->ars_config();
+  return s;
+}
+
 void apply_config_toml(std::string_view text, RunSettings& s, std::string_view source) {
-  apply_text(text, s.cfg, &s.ddpg, source);
+  apply_text(text, s.cfg, &s.ddpg, &s.ars, source);
+  apply_text(text, s.cfg, &s.ddpg, &s.ars, source, Pass::ars);
 }
 void apply_config_toml(std::string_view text, TrainConfig& cfg, std::string_view source) {
-  apply_text(text, cfg, nullptr, source);
+  apply_text(text, cfg, nullptr, nullptr, source);
 }
 
 void read_config_file(const std::string& path, RunSettings& s) {
@@ -64,25 +94,44 @@ void read_config_file(const std::string& path, TrainConfig& cfg) {
 
 RunSettings resolve_settings(const std::string& preset, const std::string& config_path,
                              const std::map<std::string, std::string>& flags,
-                             const std::map<std::string, std::string>& ddpg_flags) {
+                             const std::map<std::string, std::string>& ddpg_flags,
+                             const std::map<std::string, std::string>& ars_flags) {
   RunSettings s;
+  s.cfg.steps = kStepsUnset;
   if (!preset.empty()) apply_preset(s.cfg, preset);
-  if (!config_path.empty()) read_config_file(config_path, s);
+  const std::string text = config_path.empty() ? std::string() : read_file(config_path);
+  std::vector<std::string> file_ars_keys;
+  apply_text(text, s.cfg, &s.ddpg, &s.ars, config_path, Pass::main, &file_ars_keys);
   for (const auto& [key, value] : flags) set_config_entry(s.cfg, key, value);
+  const bool ars = s.cfg.algo == Algo::ars;
+  const Preset* base = !preset.empty() ? &find_preset(preset) : preset_for_env(s.cfg.env);
+  if (s.cfg.steps == kStepsUnset)
+    s.cfg.steps = ars && base && base->ars_steps > 0 ? base->ars_steps : TrainConfig{}.steps;
   s.cfg.validate();
   if (s.cfg.algo != Algo::ddpg && !ddpg_flags.empty())
     throw std::invalid_argument(fmt::format("--ddpg-{} needs --algo ddpg", ddpg_flags.begin()->first));
+  if (!ars && !ars_flags.empty())
+    throw std::invalid_argument(fmt::format("--ars-{} needs --algo ars", ars_flags.begin()->first));
+  if (!ars && !file_ars_keys.empty())
+    throw std::invalid_argument(
+        fmt::format("config '{}': {} needs algo = \"ars\"", config_path, file_ars_keys.front()));
   for (const auto& [key, value] : ddpg_flags) set_ddpg_config_entry(s.ddpg, key, value);
   s.ddpg.validate();
+  if (ars && base) s.ars = ars_config_for(*base);
+  apply_text(text, s.cfg, &s.ddpg, &s.ars, config_path, Pass::ars);
+  for (const auto& [key, value] : ars_flags) set_ars_config_entry(s.ars, key, value);
+  s.ars.validate();
   return s;
 }
 
 std::string settings_text(const RunSettings& s) {
-  if (s.cfg.algo != Algo::ddpg) return config_to_text(s.cfg);
+  if (s.cfg.algo == Algo::local) return config_to_text(s.cfg);
+  const bool ars = s.cfg.algo == Algo::ars;
   std::string out;
   for (const auto& [key, value] : config_entries(s.cfg))
-    if (is_shared_setting(key)) out += fmt::format("{} = {}\n", key, value);
-  return out + ddpg_config_to_text(s.ddpg, kDdpgPrefix);
+    if (ars ? ars_uses_setting(key) : is_shared_setting(key))
+      out += fmt::format("{} = {}\n", key, value);
+  return out + (ars ? ars_config_to_text(s.ars, kArsPrefix) : ddpg_config_to_text(s.ddpg, kDdpgPrefix));
 }
 
 }  // namespace coagent::cli

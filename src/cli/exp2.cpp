@@ -37,6 +37,7 @@ std::string column_title(Exp2Column c, const TrainConfig& cfg) {
     case Exp2Column::local: return fmt::format("local rule ({}), all layers learning", to_string(cfg.rule));
     case Exp2Column::frozen: return "same, hidden layers frozen (control)";
     case Exp2Column::ddpg: return "DDPG (backprop), same network and budget";
+    case Exp2Column::ars: return "ARS (V2-t, backprop-free, RL Zoo settings), same budget";
   }
   return "?";
 }
@@ -63,7 +64,7 @@ void write_csv(const std::string& path, const std::vector<Exp2Run>& runs) {
 
 void write_plot(const std::string& path, const std::vector<Exp2Run>& runs, const TrainConfig& cfg,
                 const std::string& preset, const std::vector<Exp2Column>& columns) {
-  static const char* kColors[] = {"#08519c", "#a50f15", "#238b45"};
+  static const char* kColors[] = {"#08519c", "#a50f15", "#238b45", "#6a3d9a"};
   std::string plots, data;
   int k = 0;
   for (Exp2Column c : columns) {
@@ -80,7 +81,7 @@ void write_plot(const std::string& path, const std::vector<Exp2Run>& runs, const
                           *std::max_element(v.begin(), v.end()));
       mean += fmt::format("{} {}\n", step, sum / static_cast<double>(v.size()));
     }
-    const char* color = kColors[k++ % 3];
+    const char* color = kColors[k++ % 4];
     plots += fmt::format("{}'-' using 1:2:3 with filledcurves fc rgb '{}' fs transparent solid 0.15 notitle, "
                          "'-' using 1:2 with lines lw 2 lc rgb '{}' title {}",
                          plots.empty() ? "" : ", ", color, color,
@@ -103,7 +104,7 @@ void write_plot(const std::string& path, const std::vector<Exp2Run>& runs, const
 CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o) {
   auto* sub = app.add_subcommand(
       "exp2", "Experiment 2: local rule with all layers learning vs the frozen-hidden control vs "
-              "DDPG, over seeds");
+              "ARS vs DDPG, over seeds");
   sub->add_option("--env", o.env, "environment (its preset is used unless --preset; default: "
                                    "the preset's, mountaincar without one)");
   sub->add_option("--preset", o.preset, "named settings (default: the environment's)");
@@ -114,9 +115,10 @@ CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o) {
   sub->add_option("--curve-episodes", o.curve_episodes, "greedy episodes per curve point")->default_str("10");
   sub->add_option("--eval-episodes", o.eval_episodes, "greedy episodes of the final evaluation")->default_str("100");
   sub->add_option("--jobs", o.jobs, "runs in parallel (0: cores)")->default_str("0");
-  sub->add_option("--columns", o.columns, "which of local,frozen,ddpg to run")->default_str("local,frozen,ddpg");
+  sub->add_option("--columns", o.columns, "which of local,frozen,ars,ddpg to run")->default_str("local,frozen,ddpg");
   sub->add_option("--set", o.set, "KEY=VALUE local-rule setting over the preset (repeatable)");
   sub->add_option("--ddpg-set", o.ddpg_set, "KEY=VALUE DDPG setting over the preset's (repeatable)");
+  sub->add_option("--ars-set", o.ars_set, "KEY=VALUE ARS setting over the preset's (repeatable)");
   sub->add_option("--csv", o.csv, "write every run (final return, steps to solve, curve) as CSV");
   sub->add_option("--plot", o.plot, "write the learning curves (PNG, or SVG by extension; gnuplot)");
   sub->add_flag("--json", o.json, "print one JSON object instead of tables");
@@ -144,6 +146,12 @@ int cmd_exp2(const Exp2Options& in) {
     set_ddpg_config_entry(o.ddpg, k, v);
   }
   o.ddpg.validate();
+  o.ars = ars_config_for(preset);
+  for (const auto& text : in.ars_set) {
+    const auto [k, v] = key_value(text, "--ars-set");
+    set_ars_config_entry(o.ars, k, v);
+  }
+  o.ars.validate();
   o.columns.clear();
   for (std::size_t p = 0; p <= in.columns.size();) {
     const std::size_t q = std::min(in.columns.find(',', p), in.columns.size());

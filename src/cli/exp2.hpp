@@ -1,6 +1,6 @@
 // src/cli/exp2.hpp — `coagent exp2`: Experiment 2's grid (coagent/exp2.hpp) for one
-// preset over seeds: local rule with every layer learning, the frozen-hidden control
-// and DDPG, as one table (plus a paired per-seed comparison), a CSV of every run and
+// preset over seeds: local rule with every layer learning, the frozen-hidden control,
+// ARS and DDPG, as one table (plus a paired per-seed comparison), a CSV of every run and
 // a PNG of the learning curves.
 #pragma once
 
@@ -27,6 +27,7 @@ struct Exp2Options {
   std::string columns = "local,frozen,ddpg";
   std::vector<std::string> set;       // KEY=VALUE local-rule settings over the preset
   std::vector<std::string> ddpg_set;  // KEY=VALUE DDPG settings over the preset's
+  std::vector<std::string> ars_set;   // KEY=VALUE ARS settings over the preset's
   std::string csv, plot;
   bool json = false;
 };

@@ -1,6 +1,7 @@
 // src/cli/inspect.cpp — `coagent eval`, `coagent inspect` and `coagent replay`:
 // reading a checkpoint (any algorithm) or stepping an environment by hand.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "cli/metrics.hpp"
 #include "cli/progress.hpp"
 #include "cli/visuals.hpp"
+#include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/ddpg.hpp"
 #include "coagent/trainer.hpp"
@@ -107,6 +109,31 @@ void print_ddpg(const DdpgLearner& d, const json& j) {
              d.agent().updates());
 }
 
+json inspect_json(const ArsLearner& a, const std::string& path) {
+  return json{{"path", path},
+              {"env", a.config().env},
+              {"algo", "ars"},
+              {"shape", a.shape()},
+              {"steps", a.steps_done()},
+              {"episodes", a.episodes_done()},
+              {"iterations", a.iterations()},
+              {"parameter_norm", l2(a.parameters())},
+              {"observation_mean", a.observation_mean()},
+              {"observation_std", a.observation_std()},
+              {"digest", a.digest()},
+              {"settings", settings_json(ars_config_entries(a.ars_config()))}};
+}
+
+void print_ars(const ArsLearner& a, const json& j) {
+  fmt::print("algo        ars (augmented random search, no backprop)\n");
+  fmt::print("policy      {}  |params| {:.5g}\n", fmt::join(a.shape(), "-"),
+             j["parameter_norm"].get<double>());
+  fmt::print("obs norm    mean {:.4g}  std {:.4g}\n", fmt::join(a.observation_mean(), ","),
+             fmt::join(a.observation_std(), ","));
+  fmt::print("trained     {} steps, {} episodes, {} iterations\n", a.steps_done(),
+             a.episodes_done(), a.iterations());
+}
+
 }  // namespace
 
 int cmd_eval(const std::string& load, const std::string& episodes, const std::string& seed,
@@ -142,14 +169,18 @@ int cmd_eval(const std::string& load, const std::string& episodes, const std::st
 int cmd_inspect(const std::string& path, bool as_json) {
   const std::unique_ptr<Learner> learner = load_learner(path);
   const auto* ddpg = dynamic_cast<const DdpgLearner*>(learner.get());
+  const auto* ars = dynamic_cast<const ArsLearner*>(learner.get());
   const auto* local = dynamic_cast<const Trainer*>(learner.get());
-  const json j = ddpg ? inspect_json(*ddpg, path) : inspect_json(*local, path);
+  const json j = ddpg ? inspect_json(*ddpg, path)
+                 : ars ? inspect_json(*ars, path)
+                       : inspect_json(*local, path);
   if (as_json) {
     fmt::print("{}\n", j.dump());
     return 0;
   }
   fmt::print("checkpoint  {}\nenv         {}\n", path, learner->config().env);
   if (ddpg) print_ddpg(*ddpg, j);
+  else if (ars) print_ars(*ars, j);
   else print_local(*local, j);
   fmt::print("digest      {}\n", j["digest"].get<std::string>());
   return 0;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "coagent/ars.hpp"
 #include "coagent/ddpg.hpp"
 
 namespace coagent::cli {
@@ -50,19 +51,25 @@ MetricsWriter::MetricsWriter(const std::string& path, const Learner& learner)
   const TrainConfig& cfg = learner.config();
   json settings = json::object();
   const auto* ddpg = dynamic_cast<const DdpgLearner*>(&learner);
+  const auto* ars = dynamic_cast<const ArsLearner*>(&learner);
+  const bool local = ddpg == nullptr && ars == nullptr;
   for (const auto& [key, value] : config_entries(cfg))
-    if (ddpg == nullptr || is_shared_setting(key)) settings[key] = setting_value(value);
+    if (local || (ars ? ars_uses_setting(key) : is_shared_setting(key)))
+      settings[key] = setting_value(value);
   if (ddpg != nullptr)
     for (const auto& [key, value] : ddpg_config_entries(ddpg->agent().config()))
       settings["ddpg-" + key] = setting_value(value);
+  if (ars != nullptr)
+    for (const auto& [key, value] : ars_config_entries(ars->ars_config()))
+      settings["ars-" + key] = setting_value(value);
   json run{{"type", "run"},
            {"env", cfg.env},
-           {"algo", ddpg != nullptr ? "ddpg" : "local"},
-           {"rule", ddpg != nullptr ? "ddpg" : to_string(cfg.rule)},
+           {"algo", to_string(cfg.algo)},
+           {"rule", local ? to_string(cfg.rule) : to_string(cfg.algo)},
            {"seed", cfg.seed},
            {"shape", learner.shape()},
            {"steps", cfg.steps}};
-  if (ddpg == nullptr) run["mode"] = to_string(resolved_mode(cfg, learner.shape()));  // the one used
+  if (local) run["mode"] = to_string(resolved_mode(cfg, learner.shape()));  // the one used
   run["settings"] = settings;
   write_line(dump_line(run));
 }

@@ -3,7 +3,8 @@
 // One JSON object per line, in this order:
 //   {"type":"run", "env", "algo", "rule", "seed", "shape":[...], "steps", "mode",
 //    "settings":{...}}       (DDPG: "rule":"ddpg", no "mode"; settings are the shared
-//                             keys and the ddpg-* keys)
+//                             keys and the ddpg-* keys; ARS: "rule":"ars", the
+//                             shared keys, threads and the ars-* keys)
 //   {"type":"episode", "step", "episode", "return", "length", "env_index"}   per episode
 //   {"type":"layers", "step", "layers":[{"layer", "mean_abs_td", "action_coef_mean",
 //     "action_coef_std", "weight_norm", "exploration_scale", "updates"}]}   every N steps

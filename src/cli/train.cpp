@@ -21,6 +21,7 @@
 #include "cli/config_file.hpp"
 #include "cli/metrics.hpp"
 #include "cli/progress.hpp"
+#include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/ddpg.hpp"
 #include "coagent/exp2.hpp"
@@ -69,7 +70,7 @@ void install_stop_handlers() {
 
 // Defaults, then the preset, then the config file, then the flags; validated.
 RunSettings settings_of(const TrainArgs& a) {
-  return resolve_settings(a.preset, a.config, a.settings, a.ddpg_settings);
+  return resolve_settings(a.preset, a.config, a.settings, a.ddpg_settings, a.ars_settings);
 }
 
 std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
@@ -77,10 +78,11 @@ std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
     throw std::invalid_argument("--config cannot be combined with --resume (the checkpoint's settings are used)");
   if (!a.preset.empty())
     throw std::invalid_argument("--preset cannot be combined with --resume (the checkpoint's settings are used)");
-  if (!a.ddpg_settings.empty())
-    throw std::invalid_argument(fmt::format(
-        "--ddpg-{} cannot be changed when resuming (only --steps, --mode, --threads, "
-        "--shard-size and --eval-episodes can)", a.ddpg_settings.begin()->first));
+  for (const auto& [prefix, given] : {std::pair{"ddpg", &a.ddpg_settings}, std::pair{"ars", &a.ars_settings}})
+    if (!given->empty())
+      throw std::invalid_argument(fmt::format(
+          "--{}-{} cannot be changed when resuming (only --steps, --mode, --threads, "
+          "--shard-size and --eval-episodes can)", prefix, given->begin()->first));
   for (const auto& [key, value] : a.settings)
     if (!resumable_setting(key))
       throw std::invalid_argument(fmt::format(
@@ -100,6 +102,13 @@ std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
 std::unique_ptr<Learner> new_learner(const TrainArgs& a) {
   const RunSettings s = settings_of(a);  // --ddpg-* with algo local is refused here
   if (s.cfg.algo == Algo::local) return std::make_unique<Trainer>(s.cfg);
+  if (s.cfg.algo == Algo::ars) {
+    for (const auto& [key, value] : a.settings)
+      if (!ars_uses_setting(key))
+        throw std::invalid_argument(fmt::format(
+            "--{} applies to the local rules, not to --algo ars (use the --ars-* flags)", key));
+    return std::make_unique<ArsLearner>(s.cfg, s.ars);
+  }
   for (const auto& [key, value] : a.settings)
     if (!is_shared_setting(key))
       throw std::invalid_argument(fmt::format(
@@ -117,6 +126,14 @@ std::string header_line(const Learner& l, const TrainArgs& a, int threads) {
                        cfg.env, fmt::join(c.actor_hidden, ","), fmt::join(c.critic_hidden, ","),
                        cfg.steps, cfg.seed, resumed);
   }
+  if (const auto* r = dynamic_cast<const ArsLearner*>(&l)) {
+    const ArsConfig& c = r->ars_config();
+    return fmt::format(
+        "training {} with ARS (V2-t, no backprop): policy {}, {} directions (top {}), noise {}, "
+        "step {}, {} steps, seed {}{}",
+        cfg.env, fmt::join(l.shape(), "-"), c.directions, c.top, c.noise, c.step, cfg.steps,
+        cfg.seed, resumed);
+  }
   const std::vector<int> shape = l.shape();
   const Mode mode = resolved_mode(cfg, shape);
   return fmt::format(
@@ -133,8 +150,8 @@ std::string header_line(const Learner& l, const TrainArgs& a, int threads) {
 
 json result_fields(const Learner& l, double wall_seconds) {
   const TrainConfig& cfg = l.config();
-  if (cfg.algo == Algo::ddpg)
-    return json{{"env", cfg.env}, {"algo", "ddpg"}, {"steps", l.steps_done()},
+  if (cfg.algo != Algo::local)
+    return json{{"env", cfg.env}, {"algo", to_string(cfg.algo)}, {"steps", l.steps_done()},
                 {"episodes", l.episodes_done()}, {"seed", cfg.seed},
                 {"wall_seconds", wall_seconds}};
   return json{{"env", cfg.env},         {"rule", to_string(cfg.rule)},

@@ -22,10 +22,12 @@ AgentView agent_view(const Learner& l) {
   AgentView v;
   v.policy = l.greedy_policy();
   v.make_env = [&l] { return l.make_environment(); };
-  const std::string what = c.algo == Algo::ddpg ? std::string("algo ddpg")
-                                                 : fmt::format("rule {}", to_string(c.rule));
+  const bool local = c.algo == Algo::local;
+  const std::string what = local ? fmt::format("rule {}", to_string(c.rule))
+                                 : fmt::format("algo {}", to_string(c.algo));
   v.label = fmt::format("{}, {}, seed {}, {} {}, {} steps trained", c.env, what, c.seed,
-                        c.algo == Algo::ddpg ? "actor" : "network", joined(l.shape(), "-"),
+                        c.algo == Algo::ddpg ? "actor" : local ? "network" : "policy",
+                        joined(l.shape(), "-"),
                         l.steps_done());
   v.brief = fmt::format("{}, {}, seed {}, {} steps trained", c.env, what, c.seed, l.steps_done());
   v.eval_seed = default_eval_seed(c.seed);

@@ -7,21 +7,6 @@
 
 namespace coagent::ddpg {
 
-void RunningStats::update(std::span<const double> x) noexcept {
-  ++count;
-  const double n = static_cast<double>(count);
-  for (std::size_t i = 0; i < mean.size(); ++i) {
-    const double d = x[i] - mean[i];
-    mean[i] += d / n;
-    m2[i] += d * (x[i] - mean[i]);
-  }
-}
-
-double RunningStats::stddev(std::size_t i) const noexcept {
-  if (count < 1) return 1.0;
-  return std::sqrt(m2[i] / static_cast<double>(count) + 1e-8);
-}
-
 namespace {
 
 std::vector<int> net_widths(int in, const std::vector<int>& hidden, int out) {
@@ -55,7 +40,7 @@ decltype(auto) DdpgCore<T>::critic_of(const Matrix<T>& obs, const A& action) con
 
 template <class T>
 DdpgCore<T>::DdpgCore(const DdpgConfig& c, int obs_n, int act_n, std::uint64_t seed)
-    : cfg(c), obs_size(obs_n), action_size(act_n), obs_stats(std::max(obs_n, 0)),
+    : cfg(c), obs_size(obs_n), action_size(act_n), obs_stats(static_cast<std::size_t>(std::max(obs_n, 0))),
       ou_state(static_cast<std::size_t>(std::max(act_n, 0)), 0.0),
       explore_rng(derive_seed(seed, kFamilyDdpg, kStreamExplore)),
       replay_rng(derive_seed(seed, kFamilyDdpg, kStreamReplay)) {

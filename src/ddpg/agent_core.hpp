@@ -19,6 +19,7 @@
 #include "coagent/ddpg.hpp"
 #include "coagent/random.hpp"
 #include "mlp.hpp"
+#include "running_stats.hpp"
 #include "replay_buffer.hpp"
 
 namespace coagent::ddpg {
@@ -30,17 +31,6 @@ enum DdpgStream : std::uint64_t {
   kStreamCriticInit,
   kStreamExplore,
   kStreamReplay
-};
-
-// Running mean and variance (Welford). Before the first update: mean 0, std 1.
-struct RunningStats {
-  std::int64_t count = 0;
-  std::vector<double> mean, m2;
-
-  explicit RunningStats(int n = 0) : mean(n, 0.0), m2(n, 0.0) {}
-  void update(std::span<const double> x) noexcept;
-  // sqrt(population variance + 1e-8), as SB3's VecNormalize.
-  double stddev(std::size_t i) const noexcept;
 };
 
 template <class T>

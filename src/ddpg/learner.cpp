@@ -57,10 +57,7 @@ const DdpgAgent& DdpgLearner::agent() const noexcept { return run_->agent; }
 std::unique_ptr<Env> DdpgLearner::make_environment() const { return make_checked_env(factory_); }
 
 void DdpgLearner::train_until(std::int64_t until, const TrainHooks& hooks) {
-  struct ConsumeStop {
-    std::atomic<bool>& stop;
-    ~ConsumeStop() { stop.store(false, std::memory_order_relaxed); }
-  } consume{stop_};
+  const detail::ConsumeStop consume{stop_};
   detail::DdpgRun& run = *run_;
   detail::EpisodeCounters& n = run.counters;
   const auto t0 = std::chrono::steady_clock::now();

@@ -29,7 +29,11 @@ const std::vector<Preset>& presets() {
         {"alpha-actor", "1e-3"}, {"alpha-hidden", "1e-2"}, {"trace-lambda", "0.95"},
         {"critic-features", "256"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
         {"critic-lambda", "0.9"}},
-       {{"noise", "ou"}, {"noise-std", "0.5"}}},
+       {{"noise", "ou"}, {"noise-std", "0.5"}},
+       // RL Zoo's ARS for MountainCarContinuous-v0 (hyperparams/ars.yml): the Pendulum
+       // block (ARS's defaults) with delta_std 0.2 and n_timesteps 5e5.
+       {{"noise", "0.2"}},
+       500000},
       {"pendulum",
        "Pendulum-v1, obs-64-64-1, rule perturb (broadcast TD error, traces), 200k steps",
        {{"env", "pendulum"}, {"rule", "perturb"}, {"hidden", "64,64"}, {"steps", "200000"},
@@ -39,7 +43,9 @@ const std::vector<Preset>& presets() {
         {"alpha-actor", "1e-3"}, {"alpha-hidden", "1e-4"}, {"trace-lambda", "0.5"},
         {"critic-features", "1024"}, {"critic-bandwidth", "0.3"}, {"alpha-env-critic", "0.1"},
         {"critic-lambda", "0.9"}},
-       {}},
+       {},
+       {},  // RL Zoo's ARS for Pendulum-v1 is ARS's defaults, n_timesteps 2e6
+       2000000},
       {"chain",
        "chain, obs-8-1, the paper's linear rule (docs/design.md §3), 20k steps",
        {{"env", "chain"}, {"rule", "linear"}, {"hidden", "8"}, {"steps", "20000"}},
@@ -61,6 +67,18 @@ void apply_preset(TrainConfig& cfg, std::string_view name) {
   for (const auto& [key, value] : find_preset(name).settings) set_config_entry(cfg, key, value);
 }
 
+ArsConfig ars_config_for(const Preset& preset) {
+  ArsConfig a;
+  for (const auto& [key, value] : preset.ars_settings) set_ars_config_entry(a, key, value);
+  return a;
+}
+
+const Preset* preset_for_env(std::string_view env) {
+  for (const Preset& p : presets())
+    if (p.name == env) return &p;
+  return nullptr;
+}
+
 DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset) {
   DdpgConfig d;
   for (const auto& [key, value] : preset.ddpg_settings) set_ddpg_config_entry(d, key, value);
@@ -71,13 +89,15 @@ DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset) {
 
 std::string_view to_string(Exp2Column c) noexcept {
   static constexpr settings::Named<Exp2Column> kNames[] = {
-      {Exp2Column::local, "local"}, {Exp2Column::frozen, "frozen"}, {Exp2Column::ddpg, "ddpg"}};
+      {Exp2Column::local, "local"}, {Exp2Column::frozen, "frozen"}, {Exp2Column::ddpg, "ddpg"},
+      {Exp2Column::ars, "ars"}};
   return settings::name_of(c, kNames);
 }
 
 Exp2Column parse_exp2_column(std::string_view s) {
   return settings::parse_choice(s, "column",
-                                {Exp2Column::local, Exp2Column::frozen, Exp2Column::ddpg});
+                                {Exp2Column::local, Exp2Column::frozen, Exp2Column::ars,
+                                 Exp2Column::ddpg});
 }
 
 TrainConfig frozen_control(TrainConfig cfg) {
@@ -124,6 +144,12 @@ Exp2Run run_exp2_cell(const Exp2Options& o, Exp2Column column, std::uint64_t see
       shared.algo = Algo::ddpg;
       shared.seed = seed;
       learner = std::make_unique<DdpgLearner>(shared, o.ddpg);
+    } else if (column == Exp2Column::ars) {
+      TrainConfig shared = o.local;
+      shared.algo = Algo::ars;
+      shared.seed = seed;
+      shared.threads = 1;
+      learner = std::make_unique<ArsLearner>(shared, o.ars);
     } else {
       TrainConfig cfg = column == Exp2Column::frozen ? frozen_control(o.local) : o.local;
       cfg.seed = seed;
@@ -158,6 +184,7 @@ std::vector<Exp2Run> run_exp2(const Exp2Options& o,
   if (o.jobs < 1) throw std::invalid_argument(fmt::format("jobs: {} must be at least 1", o.jobs));
   o.local.validate();
   o.ddpg.validate();
+  o.ars.validate();
   struct Cell {
     Exp2Column column;
     std::uint64_t seed;

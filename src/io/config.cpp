@@ -27,7 +27,9 @@ std::string_view to_string(NoiseKind k) noexcept {
 std::string_view to_string(Mode m) noexcept {
   return m == Mode::lockstep ? "lockstep" : m == Mode::async ? "async" : "auto";
 }
-std::string_view to_string(Algo a) noexcept { return a == Algo::local ? "local" : "ddpg"; }
+std::string_view to_string(Algo a) noexcept {
+  return a == Algo::local ? "local" : a == Algo::ddpg ? "ddpg" : "ars";
+}
 std::string_view to_string(ExploreSchedule s) noexcept {
   return s == ExploreSchedule::all ? "all" : "episode";
 }
@@ -35,7 +37,9 @@ std::string_view to_string(ExploreSchedule s) noexcept {
 ExploreSchedule parse_explore_schedule(std::string_view s) {
   return parse_choice(s, "explore-schedule", {ExploreSchedule::all, ExploreSchedule::episode});
 }
-Algo parse_algo(std::string_view s) { return parse_choice(s, "algo", {Algo::local, Algo::ddpg}); }
+Algo parse_algo(std::string_view s) {
+  return parse_choice(s, "algo", {Algo::local, Algo::ddpg, Algo::ars});
+}
 Rule parse_rule(std::string_view s) {
   return parse_choice(s, "rule", {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa});
 }

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "coagent/ars.hpp"
 #include "coagent/config.hpp"
 #include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
@@ -69,7 +70,7 @@ void bind_env(py::module_& m) {
 void bind_learner(py::module_& m) {
   py::class_<PyLearner>(m, "Learner", "The C++ learner behind coagent.Agent")
       .def_static("create", &PyLearner::create, py::arg("preset"), py::arg("flags"),
-                  py::arg("ddpg_flags"), py::arg("env_make"))
+                  py::arg("ddpg_flags"), py::arg("ars_flags"), py::arg("env_make"))
       .def_static("load", &PyLearner::load, py::arg("path"), py::arg("env_make"), py::arg("env_name"))
       .def("learn", &PyLearner::learn, py::arg("steps"), py::arg("callback"), py::arg("every"))
       .def("predict", &PyLearner::predict, py::arg("obs"))
@@ -92,6 +93,7 @@ PYBIND11_MODULE(_coagent, m) {
   m.def("builtin_envs", &builtin_env_names);
   m.def("settings_table", [] { return settings_list(config_settings()); });
   m.def("ddpg_settings_table", [] { return settings_list(ddpg_config_settings()); });
+  m.def("ars_settings_table", [] { return settings_list(ars_config_settings()); });
   bind_env(m);
   bind_learner(m);
 }

@@ -10,6 +10,7 @@
 
 #include "cli/config_file.hpp"
 #include "cli/metrics.hpp"
+#include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/ddpg.hpp"
 #include "coagent/session.hpp"
@@ -75,6 +76,7 @@ std::unique_ptr<Learner> with_kept_error(ErrorSlot& slot, F&& make) {
 
 std::unique_ptr<Learner> construct(const cli::RunSettings& s, EnvFactory factory) {
   if (s.cfg.algo == Algo::ddpg) return std::make_unique<DdpgLearner>(s.cfg, s.ddpg, std::move(factory));
+  if (s.cfg.algo == Algo::ars) return std::make_unique<ArsLearner>(s.cfg, s.ars, std::move(factory));
   return std::make_unique<Trainer>(s.cfg, std::move(factory));
 }
 
@@ -88,8 +90,9 @@ PyLearner::PyLearner(std::unique_ptr<Learner> l, std::shared_ptr<ErrorSlot> slot
     : learner_(std::move(l)), slot_(std::move(slot)) {}
 
 std::unique_ptr<PyLearner> PyLearner::create(const std::string& preset, const Flags& flags,
-                                             const Flags& ddpg_flags, py::object env_make) {
-  const cli::RunSettings s = cli::resolve_settings(preset, "", flags, ddpg_flags);
+                                             const Flags& ddpg_flags, const Flags& ars_flags,
+                                             py::object env_make) {
+  const cli::RunSettings s = cli::resolve_settings(preset, "", flags, ddpg_flags, ars_flags);
   auto slot = std::make_shared<ErrorSlot>();
   EnvFactory factory;
   if (!env_make.is_none())
@@ -267,10 +270,7 @@ void PyLearner::save(const std::string& path) const {
 }
 
 std::string PyLearner::settings_text() const {
-  cli::RunSettings s;
-  s.cfg = learner().config();
-  if (const auto* d = dynamic_cast<const DdpgLearner*>(&learner())) s.ddpg = d->agent().config();
-  return cli::settings_text(s);
+  return cli::settings_text(cli::run_settings_of(learner()));
 }
 
 }  // namespace coagent::python

@@ -37,11 +37,13 @@ using Flags = std::map<std::string, std::string>;
 class PyLearner {
  public:
   // Settings: the preset (may be empty), then `flags` (settings-table keys, `env`
-  // among them) and `ddpg_flags` (without the `ddpg-` prefix). `env_make`: a Python
+  // among them), `ddpg_flags` (without the `ddpg-` prefix) and `ars_flags` (without
+  // `ars-`), as cli::resolve_settings. `env_make`: a Python
   // callable making the environment, or None for the built-in environment `env`
   // names. Throws std::invalid_argument naming a bad key or value.
   static std::unique_ptr<PyLearner> create(const std::string& preset, const Flags& flags,
-                                           const Flags& ddpg_flags, py::object env_make);
+                                           const Flags& ddpg_flags, const Flags& ars_flags,
+                                           py::object env_make);
   // A checkpoint; `env_make` as above (None: the built-in environment it names), and
   // `env_name` the name a Python environment is shown by.
   static std::unique_ptr<PyLearner> load(const std::string& path, py::object env_make,

@@ -4,6 +4,7 @@
 // by the checkpoint writer and built by the checkpoint reader. Internal.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,13 @@ struct EnvSlot {
 };
 
 inline constexpr std::size_t kRecentEpisodes = 20;
+
+// Consumes a learner's stop request when train_until() returns, however it ends
+// (target, stop, an exception): `ConsumeStop consume{stop_};` at its top.
+struct ConsumeStop {
+  std::atomic<bool>& stop;
+  ~ConsumeStop() { stop.store(false, std::memory_order_relaxed); }
+};
 
 // The counters and the last (up to) kRecentEpisodes returns, oldest first.
 struct EpisodeCounters {

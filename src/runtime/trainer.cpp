@@ -7,6 +7,8 @@
 #include "runtime/executor.hpp"
 #include "runtime/trainer_access.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -23,7 +25,9 @@ constexpr std::int64_t kParallelMinWork = 16384;
 TrainConfig validated_local(TrainConfig cfg) {
   cfg.validate();
   if (cfg.algo != Algo::local)
-    throw std::invalid_argument("a Trainer runs local rules; algo 'ddpg' is a DdpgLearner");
+    throw std::invalid_argument(fmt::format("a Trainer runs local rules; algo '{}' is a {}",
+                                            to_string(cfg.algo),
+                                            cfg.algo == Algo::ddpg ? "DdpgLearner" : "ArsLearner"));
   return cfg;
 }
 }  // namespace
@@ -194,11 +198,7 @@ void Trainer::train(const ProgressFn& progress, std::int64_t progress_every) {
 }
 
 void Trainer::train_until(std::int64_t until, const TrainHooks& hooks) {
-  // However it ends (target, stop, an exception), the stop request is consumed.
-  struct ConsumeStop {
-    std::atomic<bool>& stop;
-    ~ConsumeStop() { stop.store(false, std::memory_order_relaxed); }
-  } consume{stop_};
+  const detail::ConsumeStop consume{stop_};
   stats_ = RunStats{};
   shard_bodies_.store(0, std::memory_order_relaxed);
   if (resolved_mode(cfg_, net_.shape()) == Mode::async) {

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 
+#include "ars/ars_run.hpp"
 #include "ddpg/ddpg_run.hpp"
 #include "io/archive.hpp"
 #include "io/byte_reader.hpp"
@@ -43,6 +44,8 @@ std::unique_ptr<Learner> read_learner(const std::vector<char>& payload, const st
   factory = checkpoint_factory(cfg, std::move(factory), path);
   if (cfg.algo == Algo::ddpg)
     return std::make_unique<DdpgLearner>(cfg, factory, detail::read_ddpg_run(r, factory));
+  if (cfg.algo == Algo::ars)
+    return std::make_unique<ArsLearner>(cfg, factory, detail::read_ars_run(r, factory));
   std::unique_ptr<Trainer> t;
   try {
     t = std::make_unique<Trainer>(cfg, factory, io::read_trainer_parts(cfg, r, factory));

@@ -13,7 +13,11 @@ std::int64_t next_multiple(std::int64_t at, std::int64_t n) {
   return n > 0 ? (at / n + 1) * n : INT64_MAX;
 }
 
-bool due(std::int64_t at, std::int64_t n) { return n > 0 && at % n == 0; }
+// Whether a chunk from `from` to `now` reached a multiple of n. A learner whose steps
+// come in whole iterations (ARS) may end a chunk past the multiple it was asked for.
+bool due(std::int64_t from, std::int64_t now, std::int64_t n) {
+  return n > 0 && now >= next_multiple(from, n);
+}
 
 }  // namespace
 
@@ -45,8 +49,8 @@ SessionResult run_session(Learner& learner, const SessionOptions& o) {
     res.stopped = now < end;
     if (o.stats_every > 0 && o.on_layer_stats) o.on_layer_stats(now, learner.take_layer_stats());
     if (res.stopped) break;
-    if (due(now, o.eval_every) && o.on_eval) o.on_eval(now, learner);
-    if (due(now, o.checkpoint_every) && now < target) learner.save(o.save_path);
+    if (due(at, now, o.eval_every) && o.on_eval) o.on_eval(now, learner);
+    if (due(at, now, o.checkpoint_every) && now < target) learner.save(o.save_path);
   }
   res.stopped = res.stopped || learner.steps_done() < target;
   res.steps = learner.steps_done();

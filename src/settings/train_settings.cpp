@@ -79,8 +79,9 @@ Table make_table() {
   Table t;
   t.style = {"", false, true};
   using C = TrainConfig;
-  t.choice("algo", &C::algo, {Algo::local, Algo::ddpg},
-           "local (a local rule per neuron) or ddpg (backprop baseline; see --ddpg-*)").shared();
+  t.choice("algo", &C::algo, {Algo::local, Algo::ddpg, Algo::ars},
+           "local (a local rule per neuron), ddpg (backprop baseline; see --ddpg-*) or ars "
+           "(Augmented Random Search, backprop-free; see --ars-*)").shared();
   t.text("env", &C::env, env_names(), "environment").shared();
   t.choice("rule", &C::rule, {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa},
            "local rule: linear (the paper's), compatible (per-neuron COPDAC-Q), perturb "

@@ -79,10 +79,11 @@ void repair_checkpoint(std::uint8_t* data, std::size_t size) {
 // steps. Throws std::runtime_error for a rejected file, as load_learner does.
 void fuzz_checkpoint_input(const std::uint8_t* data, std::size_t size) {
   static ScratchFile file;
-  // Any algorithm: a local-rule run or a DDPG agent (`coagent eval --load` reads both).
+  // Any algorithm: a local-rule run, a DDPG agent or an ARS run (`coagent eval --load`
+  // reads all three); the last two act once.
   const std::unique_ptr<Learner> learner = load_learner(file.write(data, size));
   (void)learner->digest();
-  if (learner->config().algo == Algo::ddpg) {
+  if (learner->config().algo != Algo::local) {
     auto env = learner->make_environment();
     const std::vector<double> obs(env->observation_size(), 0.0);
     std::vector<double> action(env->action_size());

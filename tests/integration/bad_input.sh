@@ -12,6 +12,8 @@ fail=0; n=0
 "$bin" train --env chain --steps 300 --hidden 4 --mode lockstep --save "$tmp/good.ckpt" --eval-episodes 1 > /dev/null
 tiny_ddpg=(--ddpg-actor-hidden 4 --ddpg-critic-hidden 4 --ddpg-learning-starts 20 --ddpg-batch-size 4)
 "$bin" train --algo ddpg --env chain --steps 100 "${tiny_ddpg[@]}" --save "$tmp/ddpg.ckpt" --eval-episodes 1 > /dev/null
+"$bin" train --algo ars --env pendulum --steps 100 --save "$tmp/ars.ckpt" --eval-episodes 1 > /dev/null
+printf 'algo = "local"\nars-top = 2\n' > "$tmp/ars_local.toml"
 size=$(stat -c %s "$tmp/good.ckpt")
 head -c $((size / 2)) "$tmp/good.ckpt" > "$tmp/truncated.ckpt"
 cp "$tmp/good.ckpt" "$tmp/flipped.ckpt"
@@ -66,6 +68,8 @@ run_case "exp2 bad --set"             "$bin" exp2 --seeds 1 --steps 10 --set gam
 run_case "exp2 unknown setting"       "$bin" exp2 --seeds 1 --steps 10 --set gama=0.5
 run_case "exp2 zero seeds"            "$bin" exp2 --seeds 0 --steps 10
 run_case "exp2 zero eval-every"       "$bin" exp2 --seeds 1 --steps 10 --eval-every 0
+EXPECT="ars top: 9" run_case "exp2 bad --ars-set" "$bin" exp2 --seeds 1 --steps 10 --columns ars --ars-set top=9
+EXPECT="'bogus'"    run_case "exp2 unknown --ars-set" "$bin" exp2 --seeds 1 --steps 10 --columns ars --ars-set bogus=1
 run_case "zero steps"                 "$bin" train --steps 0 --save "$tmp/new.ckpt"
 run_case "malformed steps"            "$bin" train --steps 1e99 --save "$tmp/new.ckpt"
 run_case "gamma out of range"         "$bin" "${T[@]}" --gamma 1.5 --save "$tmp/new.ckpt"
@@ -205,6 +209,20 @@ EXPECT="--ddpg-tau needs --algo ddpg"   run_case "ddpg flag with --algo local"  
 EXPECT="--ddpg-tau cannot be"          run_case "ddpg flag on a resume"         "$bin" train --resume "$tmp/good.ckpt" --ddpg-tau 0.1 --save "$tmp/new.ckpt"
 EXPECT="--hidden cannot be changed" run_case "local flag on a ddpg resume" "$bin" train --resume "$tmp/ddpg.ckpt" --hidden 4 --save "$tmp/new.ckpt"
 EXPECT="--ddpg-tau cannot be"  run_case "ddpg flag on a ddpg resume"  "$bin" train --resume "$tmp/ddpg.ckpt" --ddpg-tau 0.1 --save "$tmp/new.ckpt"
+# --algo ars: the same doors, and --ars-* needs --algo ars.
+A=(train --algo ars --env pendulum --steps 100 --eval-episodes 1)
+EXPECT="--rule"       run_case "ars with a local rule"       "$bin" "${A[@]}" --rule perturb --save "$tmp/new.ckpt"
+EXPECT="--hidden"     run_case "ars with --hidden"           "$bin" "${A[@]}" --hidden 8 --save "$tmp/new.ckpt"
+EXPECT="ars top: 5"   run_case "ars top above directions"    "$bin" "${A[@]}" --ars-top 5 --save "$tmp/new.ckpt"
+EXPECT="ars directions: 0" run_case "ars zero directions"    "$bin" "${A[@]}" --ars-directions 0 --save "$tmp/new.ckpt"
+EXPECT="ars noise: 'nan'" run_case "ars NaN noise"             "$bin" "${A[@]}" --ars-noise nan --save "$tmp/new.ckpt"
+EXPECT="ars step: -1" run_case "ars negative step"           "$bin" "${A[@]}" --ars-step -1 --save "$tmp/new.ckpt"
+EXPECT="'sigmoid'"    run_case "ars unknown activation"      "$bin" "${A[@]}" --ars-activation sigmoid --save "$tmp/new.ckpt"
+EXPECT="ars hidden"   run_case "ars bad hidden"              "$bin" "${A[@]}" --ars-hidden 8,x --save "$tmp/new.ckpt"
+EXPECT="--ars-top needs --algo ars" run_case "ars flag with --algo local" "$bin" "${T[@]}" --ars-top 2 --save "$tmp/new.ckpt"
+EXPECT="ars-top needs algo" run_case "ars key in a local config" "$bin" train --config "$tmp/ars_local.toml" --save "$tmp/new.ckpt"
+EXPECT="--ars-top cannot be" run_case "ars flag on an ars resume" "$bin" train --resume "$tmp/ars.ckpt" --ars-top 2 --save "$tmp/new.ckpt"
+EXPECT="--hidden cannot be changed" run_case "local flag on an ars resume" "$bin" train --resume "$tmp/ars.ckpt" --hidden 4 --save "$tmp/new.ckpt"
 EXPECT="algo"         run_case "unknown algo"                "$bin" "${T[@]}" --algo backprop --save "$tmp/new.ckpt"
 
 # A flipped byte anywhere says "corrupt".

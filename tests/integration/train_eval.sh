@@ -2,7 +2,7 @@
 # `coagent train --save F` ends with a greedy evaluation on seed + 1000000; `coagent
 # eval --load F` with the same episodes and seed must report exactly the same numbers
 # (the JSON objects are compared as text, every digit), by default and with the seed and
-# episodes spelled out. Local rules (lockstep and async), and --algo ddpg.
+# episodes spelled out. Local rules (lockstep and async), --algo ddpg and --algo ars.
 set -u
 bin=${1:?usage: train_eval.sh path/to/coagent}
 tmp=$(mktemp -d)
@@ -43,6 +43,8 @@ agree ddpg-pendulum      4 3 --algo ddpg --env pendulum --steps 600 --ddpg-actor
 agree ddpg-float64       6 2 --algo ddpg --env mountaincar --steps 600 --ddpg-actor-hidden 8 \
     --ddpg-critic-hidden 8 --ddpg-learning-starts 200 --ddpg-batch-size 16 --ddpg-precision float64 \
     --ddpg-obs-norm true
+agree ars-mountaincar    1 5 --algo ars --env mountaincar --steps 20000 --threads 2
+agree ars-linear         3 4 --algo ars --env pendulum --steps 3000 --ars-hidden "" --ars-squash false
 
 # The tables agree too (train without --json, eval without --json).
 "$bin" train --env mountaincar --hidden 8 --steps 3000 --seed 5 --mode lockstep --eval-episodes 3 \

@@ -147,6 +147,34 @@ def test_ddpg_and_envs_in_flight():
     assert many.num_timesteps == 2000 and many.env_name == "coagent/chain-v0"
 
 
+def test_ars_learns_saves_and_steps_python_envs_in_parallel(tmp_path, cli):
+    """ARS with RL Zoo's MountainCar settings (the environment's defaults) solves it; its
+    checkpoint evaluates in the CLI; through Python environments (one per rollout, stepped
+    from parallel tasks) the run is the built-in one bit for bit."""
+    agent = coagent.Agent("mountaincar", algo="ars", seed=1, threads=2)
+    assert agent.settings["ars-noise"] == "0.2" and agent.settings["steps"] == "500000"
+    agent.learn(150000)
+    assert agent.algo == "ars" and agent.num_timesteps >= 150000
+    assert agent.shape == [2, 16, 1]
+    path = tmp_path / "ars.ckpt"
+    agent.save(path)
+    assert cli.json("eval", "--load", path, "--json", "--episodes", 20)["solved"] is True
+    assert coagent.Agent.load(path).digest == agent.digest
+
+    direct = coagent.Agent("mountaincar", algo="ars", seed=2, threads=1).learn(12000)
+    via = coagent.Agent(lambda: Forwarding("mountaincar"), algo="ars", seed=2, threads=2,
+                        ars_noise=0.2).learn(12000)
+    assert via.digest == direct.digest
+    with pytest.raises(ValueError, match="algo='ars' needs a callable"):
+        coagent.Agent(Forwarding("mountaincar"), algo="ars")
+    with pytest.raises(ValueError, match="needs algo='ars'"):
+        coagent.Agent("mountaincar", ars_top=2)
+    with pytest.raises(ValueError, match="not to algo='ars'"):
+        coagent.Agent("mountaincar", algo="ars", rule="perturb")
+    with pytest.raises(ValueError, match="ars top: 9"):
+        coagent.Agent("mountaincar", algo="ars", ars_top=9)
+
+
 def test_learn_releases_the_gil():
     """Other Python threads run while the C++ learner trains."""
     ticks = []

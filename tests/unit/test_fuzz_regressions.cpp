@@ -112,6 +112,7 @@ const std::map<std::string, Want> kCheckpoints = {
     {"corpus/checkpoint/chain-h4.bin", {}},
     {"corpus/checkpoint/chain-nohidden.bin", {}},
     {"corpus/checkpoint/ddpg-pendulum-h8.bin", {}},
+    {"corpus/checkpoint/ars-pendulum-h4.bin", {}},
     {"corpus/checkpoint/mountaincar-h4.bin", {}},
     {"corpus/checkpoint/mountaincar-perturb-h4-2envs.bin", {}},
     {"corpus/checkpoint/pendulum-h3-async.bin", {}},
@@ -119,6 +120,7 @@ const std::map<std::string, Want> kCheckpoints = {
     {"corpus/checkpoint/chain-h4-nan-weight.bin", {"weights is nan"}},
     {"regressions/checkpoint/oom-huge-hidden-layers.bin", {"settings describe a network of at least"}},
     {"regressions/checkpoint/oom-many-envs-wide-layer.bin", {"settings describe a network of at least"}},
+    {"regressions/checkpoint/oom-ars-huge-policy.bin", {"parameters run past the end"}},
 };
 
 // A scratch path, removed at the end of the test.
