@@ -116,6 +116,7 @@ const std::map<std::string, Want> kCheckpoints = {
     {"corpus/checkpoint/mountaincar-h4.bin", {}},
     {"corpus/checkpoint/mountaincar-perturb-h4-2envs.bin", {}},
     {"corpus/checkpoint/pendulum-h3-async.bin", {}},
+    {"corpus/checkpoint/pendulum-dfa-h4.bin", {}},
     {"corpus/checkpoint/synthetic-h2.bin", {}},
     {"corpus/checkpoint/chain-h4-nan-weight.bin", {"weights is nan"}},
     {"regressions/checkpoint/oom-huge-hidden-layers.bin", {"settings describe a network of at least"}},
