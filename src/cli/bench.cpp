@@ -6,6 +6,7 @@
 
 #include "cli/gnuplot.hpp"
 #include "cli/progress.hpp"
+#include "cli/roofline.hpp"
 
 #include <fmt/format.h>
 #include <tbb/global_control.h>
@@ -32,6 +33,7 @@ struct Row {
   double median = 0, min = 0, max = 0;  // env steps/s
   double neuron_updates = 0;            // per second, at the median
   double ratio_to_fused = 0, speedup = 0;
+  double roofline_fraction = 0;         // the memory floor's time per step / the measured one
 };
 
 TrainConfig base_config(const BenchOptions& o, std::string& label) {
@@ -88,9 +90,10 @@ int run_bench(const BenchOptions& o) {
   const TrainConfig base = base_config(o, label);
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism,
                          static_cast<std::size_t>(*std::max_element(threads.begin(), threads.end())) + 1);
-  std::int64_t params = 0, neurons = 0;
+  std::int64_t params = 0, neurons = 0, bytes = 0;
   {
     Trainer probe(base);
+    bytes = step_bytes(probe.network(), base.rule);
     for (int l = 0; l < probe.network().num_layers(); ++l) {
       params += static_cast<std::int64_t>(probe.network().layer(l).params.fan_in) *
                 probe.network().layer(l).params.width;
@@ -150,6 +153,11 @@ int run_bench(const BenchOptions& o) {
         one = &b;
     r.speedup = one ? r.median / one->median : 0.0;
   }
+  // The memory roofline, measured in the same run at every thread count used.
+  std::map<int, double> bandwidth;
+  for (const Row& r : rows)
+    if (!bandwidth.count(r.threads)) bandwidth[r.threads] = stream_bandwidth(bytes, r.threads);
+  for (Row& r : rows) r.roofline_fraction = r.median * static_cast<double>(bytes) / bandwidth[r.threads];
 
   // The price of backprop: one DDPG update (critic + actor + soft updates) with an
   // actor and a critic of the same hidden widths, per batch size.
@@ -198,6 +206,10 @@ int run_bench(const BenchOptions& o) {
     j["hardware_threads"] = hw;
     j["neurons"] = neurons;
     j["fused_digest"] = fused_digest.begin()->second;
+    j["roofline"]["bytes_per_step"] = bytes;
+    for (const auto& [t, bw] : bandwidth)
+      j["roofline"]["bandwidth"].push_back({{"threads", t}, {"bytes_per_s", bw},
+                                            {"floor_us_per_step", 1e6 * static_cast<double>(bytes) / bw}});
     for (const DdpgRow& d : ddpg_rows)
       j["ddpg"].push_back({{"batch", d.batch}, {"update_us", d.median_us}, {"update_us_min", d.min_us},
                            {"update_us_max", d.max_us}, {"updates_per_s", 1e6 / d.median_us}});
@@ -206,18 +218,24 @@ int run_bench(const BenchOptions& o) {
                               {"envs", r.envs}, {"steps_per_s", r.median},
                               {"steps_per_s_min", r.min}, {"steps_per_s_max", r.max},
                               {"neuron_updates_per_s", r.neuron_updates},
-                              {"ratio_to_fused", r.ratio_to_fused}, {"speedup", r.speedup}});
+                              {"ratio_to_fused", r.ratio_to_fused}, {"speedup", r.speedup},
+                              {"roofline_fraction", r.roofline_fraction}});
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("bench: net {}, rule {}, {} steps x {} reps (median [min..max]), {} hardware threads\n",
                label, to_string(o.rule), steps, o.reps, hw);
-    fmt::print("{:<9} {:>7} {:>6} {:>5} {:>28} {:>14} {:>9} {:>8}\n", "mode", "threads", "shard",
-               "envs", "env steps/s", "neuron upd/s", "÷fused", "speedup");
+    for (const auto& [t, bw] : bandwidth)
+      fmt::print("roofline: a step moves {:.3g} MB (the rule's rows, read + write); streaming at {} "
+                 "thread(s) {:.1f} GB/s -> floor {:.1f} us per step\n",
+                 1e-6 * static_cast<double>(bytes), t, 1e-9 * bw, 1e6 * static_cast<double>(bytes) / bw);
+    fmt::print("{:<9} {:>7} {:>6} {:>5} {:>28} {:>14} {:>9} {:>8} {:>9}\n", "mode", "threads", "shard",
+               "envs", "env steps/s", "neuron upd/s", "÷fused", "speedup", "roofline");
     for (const Row& r : rows)
-      fmt::print("{:<9} {:>7} {:>6} {:>5} {:>10.0f} [{:>7.0f}..{:>7.0f}] {:>14.3g} {:>9.2f} {:>8.2f}\n",
+      fmt::print("{:<9} {:>7} {:>6} {:>5} {:>10.0f} [{:>7.0f}..{:>7.0f}] {:>14.3g} {:>9.2f} {:>8.2f} {:>9.2f}\n",
                  r.mode, r.threads,
                  r.mode == "fused" ? std::string("layer") : r.shard ? std::to_string(r.shard) : std::string("auto"),
-                 r.envs, r.median, r.min, r.max, r.neuron_updates, r.ratio_to_fused, r.speedup);
+                 r.envs, r.median, r.min, r.max, r.neuron_updates, r.ratio_to_fused, r.speedup,
+                 r.roofline_fraction);
     for (const DdpgRow& d : ddpg_rows)
       fmt::print("{:<9} {:>7} {:>6} {:>5} {:>10.0f} [{:>7.0f}..{:>7.0f}]   one update (batch {}) = {:.0f} us; fused local rule = {:.1f} us per env step\n",
                  "ddpg", 1, "-", "-", 1e6 / d.median_us, 1e6 / d.max_us, 1e6 / d.min_us, d.batch,
@@ -237,10 +255,11 @@ int run_bench(const BenchOptions& o) {
     std::ofstream out(o.csv);
     if (!out) throw std::invalid_argument(fmt::format("--csv: cannot write '{}'", o.csv));
     out << "mode,threads,shard_size,envs,steps_per_s,steps_per_s_min,steps_per_s_max,"
-           "neuron_updates_per_s,ratio_to_fused,speedup\n";
+           "neuron_updates_per_s,ratio_to_fused,speedup,roofline_fraction\n";
     for (const Row& r : rows)
-      out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", r.mode, r.threads, r.shard, r.envs,
-                         r.median, r.min, r.max, r.neuron_updates, r.ratio_to_fused, r.speedup);
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.mode, r.threads, r.shard, r.envs,
+                         r.median, r.min, r.max, r.neuron_updates, r.ratio_to_fused, r.speedup,
+                         r.roofline_fraction);
   }
   if (!o.plot.empty()) {
     std::string body = fmt::format(
