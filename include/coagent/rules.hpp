@@ -31,6 +31,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "coagent/config.hpp"
@@ -138,6 +139,16 @@ void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& lay
 // Greedy output (no noise, no learning) of neurons [begin, end).
 void neurons_greedy(const LayerParams& p, int begin, int end, const float* v,
                     float* out) noexcept;
+
+// The instruction set the kernels above run with: "generic" (x86-64 baseline),
+// "avx2" (AVX2+FMA) or "avx512"; all give the same bits (-ffp-contract=off, fixed
+// summation order). COAGENT_ISA in the environment chooses it, else the widest this
+// CPU supports; decided at the first call, for the process. Throws
+// std::invalid_argument naming the value when COAGENT_ISA is unknown or this CPU lacks
+// it (Network's constructor calls it, so a bad value stops a run before it starts).
+std::string_view kernel_isa();
+// The instruction sets this CPU can run, narrowest first.
+std::vector<std::string_view> available_isas();
 
 // --- single-neuron forms, for tests and the gradient-alignment probe -------------
 

@@ -206,6 +206,8 @@ int run_bench(const BenchOptions& o) {
     j["hardware_threads"] = hw;
     j["neurons"] = neurons;
     j["fused_digest"] = fused_digest.begin()->second;
+    j["isa"] = kernel_isa();
+    for (std::string_view isa : available_isas()) j["available_isas"].push_back(isa);
     j["roofline"]["bytes_per_step"] = bytes;
     for (const auto& [t, bw] : bandwidth)
       j["roofline"]["bandwidth"].push_back({{"threads", t}, {"bytes_per_s", bw},
@@ -224,6 +226,8 @@ int run_bench(const BenchOptions& o) {
   } else {
     fmt::print("bench: net {}, rule {}, {} steps x {} reps (median [min..max]), {} hardware threads\n",
                label, to_string(o.rule), steps, o.reps, hw);
+    fmt::print("kernels: {} (this CPU: {}; COAGENT_ISA=generic|avx2|avx512 chooses, same digest)\n",
+               kernel_isa(), fmt::join(available_isas(), ", "));
     for (const auto& [t, bw] : bandwidth)
       fmt::print("roofline: a step moves {:.3g} MB (the rule's rows, read + write); streaming at {} "
                  "thread(s) {:.1f} GB/s -> floor {:.1f} us per step\n",

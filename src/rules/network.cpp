@@ -14,6 +14,7 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
       obs_norm_(cfg.obs_norm),
       action_low_(action_bounds.low),
       action_high_(action_bounds.high) {
+  kernel_isa();  // throws if COAGENT_ISA is bad
   if (obs_size < 1) throw std::invalid_argument("observation size must be at least 1");
   if (action_low_.empty() || action_low_.size() != action_high_.size())
     throw std::invalid_argument("action bounds must be non-empty and of equal length");

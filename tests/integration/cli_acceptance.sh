@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
 # The CLI through the real binary: the foundation issue's acceptance commands,
 # replay against hand-computed Gymnasium values, and bad input -> one line, exit 2.
-set -u
 bin=${1:?usage: cli_acceptance.sh path/to/coagent}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+source "$(dirname "$0")/common.sh"
 
 # chain --hidden 8 is solved for seeds 1..5
 for s in 1 2 3 4 5; do

@@ -1,0 +1,33 @@
+// src/rules/kernels.hpp — the per-instruction-set builds of the neuron kernels
+// (kernels.inc) and the choice between them. Internal to the core layer.
+//
+// The kernels are compiled for x86-64's baseline (generic), AVX2+FMA and AVX-512, each
+// with -ffp-contract=off and the same fixed summation order, so all three give the
+// same bits; rules.cpp calls the one chosen at the first call: COAGENT_ISA (generic,
+// avx2 or avx512) when set, else the widest this CPU supports.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "coagent/rules.hpp"
+
+namespace coagent::kernels {
+
+struct Table {
+  float (*dot)(const float*, const float*, int) noexcept;
+  void (*emit)(const LayerSpec&, LayerState&, int, int, int, const float*, FrameKind, float*,
+               bool) noexcept;
+  void (*learn)(const LayerSpec&, const RuleSettings&, LayerState&, int, int, int, const float*,
+                const float*, StepSignal, FrameKind) noexcept;
+  void (*step)(const LayerSpec&, const RuleSettings&, LayerState&, int, int, int, const float*,
+               const float*, StepSignal, FrameKind, float*, bool) noexcept;
+  void (*greedy)(const LayerParams&, int, int, const float*, float*) noexcept;
+};
+
+namespace generic { extern const Table table; }
+namespace avx2 { extern const Table table; }
+namespace avx512 { extern const Table table; }
+
+}  // namespace coagent::kernels
