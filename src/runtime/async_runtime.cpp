@@ -57,6 +57,7 @@ struct alignas(64) Shard {
 
 struct EnvActor {
   RewardBroadcast broadcast;
+  RewardBroadcast::Entry stepped;  // the step just taken, on its way through the critic
   std::int64_t step = 0;
   Frame* last_output = nullptr;
   std::vector<double> action;
@@ -91,6 +92,7 @@ class AsyncRun {
     envs_.resize(E_);
     for (auto& a : envs_) a.action.assign(net_.action_size(), 0.0);
     base_steps_ = in_.run.counters.steps;
+    critic_.layer = -1;
   }
 
   RunStats run(const ProgressFn& progress, double progress_seconds) {
@@ -203,7 +205,10 @@ class AsyncRun {
     assert(!was_running && "two tasks of one shard ran at once");
     Frame* batch[kBatch];
     const std::size_t n = s.inbox.try_dequeue_bulk(batch, kBatch);
-    for (std::size_t i = 0; i < n; ++i) process(s, batch[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (&s == &critic_) criticise(batch[i]);
+      else process(s, batch[i]);
+    }
     s.processed += static_cast<std::int64_t>(n);
     ++s.tasks;
     s.running.store(false, std::memory_order_release);
@@ -264,8 +269,9 @@ class AsyncRun {
   }
 
   // Encodes environment e's observation into a level-0 frame; for a step (kind mid or
-  // last) first publishes the step's broadcast entry, with the environment critic's
-  // TD error if the rule uses one.
+  // last) the step's broadcast entry is published before the frame. With an environment
+  // critic the frame first goes to the critic's serializer, which learns, fills in the
+  // TD error (and action gradient) and publishes both (criticise).
   void publish_observation(int e, FrameKind kind, RewardBroadcast::Entry entry = {}) {
     Frame* f = acquire(0);
     f->env = e;
@@ -274,16 +280,32 @@ class AsyncRun {
     f->explore_mask = in_.run.slots[e].explore_mask;
     f->refs.store(static_cast<int>(shards_[0].size()), std::memory_order_relaxed);
     net_.encode(in_.run.slots[e].obs, f->data.data());
-    if (EnvCritic* critic = in_.critic) {
-      const std::span<const float> v(f->data.data(), f->data.size());
-      std::lock_guard lock(critic_mu_);
-      if (kind == FrameKind::first) critic->begin(e, v);
-      else  // dfa: the output frame of the step carries its noise after the voltages
-        entry.td = critic->step(e, v, entry.reward, entry.terminated,
-                                envs_[e].last_output->data.data() + net_.action_size(),
-                                entry.grad.data());
+    if (in_.critic) {
+      envs_[e].stepped = entry;  // read by the critic's task, after the post below
+      post(critic_, f);
+      return;
     }
     if (kind != FrameKind::first) envs_[e].broadcast.publish(entry);
+    publish(f);
+  }
+
+  // The environment critic's serializer: one task at a time, frames in arrival order
+  // (with one environment, lockstep's order). The output frame of the step it learns
+  // from (the environment's last_output) carries the output noise for rule dfa; it is
+  // not replaced before this frame's output is complete.
+  void criticise(Frame* f) {
+    const int e = f->env;
+    EnvCritic& critic = *in_.critic;
+    const std::span<const float> v(f->data.data(), f->data.size());
+    if (f->kind == FrameKind::first) {
+      critic.begin(e, v);
+    } else {
+      RewardBroadcast::Entry entry = envs_[e].stepped;
+      entry.td = critic.step(e, v, entry.reward, entry.terminated,
+                             envs_[e].last_output->data.data() + net_.action_size(),
+                             entry.grad.data());
+      envs_[e].broadcast.publish(entry);
+    }
     publish(f);
   }
 
@@ -384,7 +406,7 @@ class AsyncRun {
   std::atomic<std::int64_t> created_{0}, released_{0}, misses_{0};
   std::atomic<bool> halt_{false}, soft_halt_{false};
   std::mutex episodes_mu_;
-  std::mutex critic_mu_;  // the environment critic: shared by every environment actor
+  Shard critic_;  // the environment critic's serializer (rules perturb, dfa); layer -1
   std::mutex done_mu_;
   std::condition_variable done_cv_;
   int envs_done_ = 0;

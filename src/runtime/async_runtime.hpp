@@ -44,12 +44,13 @@
 // once per step into its RewardBroadcast ring before it publishes the observation
 // frame; shards read it by step number. At most two steps of one environment are
 // live at once (the one being learnt and the one being emitted), so four slots
-// never wrap onto a live entry. With rules perturb and dfa the entry also carries the TD error
-// of the environment-state critic (coagent/env_critic.hpp), which the environment
-// actor computes and learns from before publishing; the critic is the one object
-// every environment actor writes, so it is guarded by a mutex (held for one
-// O(features x inputs) update; neurons never take it). With one environment the
-// critic sees the same states in the same order as in lockstep mode.
+// never wrap onto a live entry. With rules perturb and dfa the entry also carries the
+// TD error (and, for dfa, the action gradient) of the environment-state critic
+// (coagent/env_critic.hpp). The critic is its own actor with a local serializer like a
+// shard's: an environment posts its observation frame to the critic's inbox, and the
+// critic's task (one at a time) learns from the step, completes and publishes the
+// broadcast entry, then publishes the frame to the first layer. No lock on the hot
+// path; with one environment the critic sees the states in lockstep's order.
 //
 // Emit, then learn. A shard emits its slice and, if it is the last writer,
 // publishes the frame before it learns: learning is off the critical path.
