@@ -1,6 +1,7 @@
 // src/runtime/async_runtime.cpp — shards, frames, reward broadcast and environment
 // actors over an Executor. The concurrency contract is in async_runtime.hpp.
 #include "runtime/async_runtime.hpp"
+#include "runtime/async_actors.hpp"
 #include "runtime/frame_pool.hpp"
 
 #include <concurrentqueue.h>
@@ -18,52 +19,6 @@
 
 namespace coagent::runtime {
 namespace {
-
-constexpr std::size_t kBatch = 32;  // messages a shard task drains before yielding
-
-// (step, reward, terminated, truncated), published once per environment step.
-class RewardBroadcast {
- public:
-  struct Entry {
-    std::int64_t step = -1;
-    float reward = 0.0f;
-    bool terminated = false;
-    bool truncated = false;
-    float td = 0.0f;  // the environment critic's TD error (rules perturb, dfa)
-    std::array<float, kMaxGradActions> grad{};  // its action gradient (rule dfa)
-  };
-  void publish(const Entry& e) noexcept { slots_[e.step % kSlots] = e; }
-  const Entry& read(std::int64_t step) const noexcept {
-    const Entry& e = slots_[step % kSlots];
-    assert(e.step == step);
-    return e;
-  }
-
- private:
-  static constexpr int kSlots = 4;  // at most 2 live steps per environment
-  std::array<Entry, kSlots> slots_{};
-};
-
-struct alignas(64) Shard {
-  int layer = 0, begin = 0, end = 0;
-  moodycamel::ConcurrentQueue<Frame*> inbox;
-  std::atomic<std::int64_t> pending{0};
-  std::atomic<bool> running{false};  // asserts the serializer: one task at a time
-  // Touched only by the shard's own task (the serializer guarantees one at a time).
-  std::vector<Frame*> prev;  // per environment: the frame being learnt from
-  std::int64_t processed = 0;
-  std::int64_t tasks = 0;
-};
-
-struct EnvActor {
-  RewardBroadcast broadcast;
-  RewardBroadcast::Entry stepped;  // the step just taken, on its way through the critic
-  std::int64_t step = 0;
-  Frame* last_output = nullptr;
-  std::vector<double> action;
-  double episode_return = 0.0;
-  std::int64_t episode_length = 0;
-};
 
 class AsyncRun {
  public:
