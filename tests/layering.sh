@@ -8,7 +8,7 @@
 #
 # The layers, bottom to top. One line per path pattern (bash glob, relative to the
 # repository root; the first matching line wins): "LAYER PATTERN".
-LAYERS=(envs settings core io runtime algorithms session experiments cli python)
+LAYERS=(envs settings core io runtime algorithms session experiments mpi cli python)
 TABLE='
 core         src/envs/rollout.cpp
 envs         src/envs/*
@@ -28,6 +28,7 @@ io           src/viz/*
 runtime      src/runtime/*
 runtime      include/coagent/executor.hpp
 runtime      include/coagent/trainer.hpp
+runtime      include/coagent/wire.hpp
 algorithms   src/ddpg/*
 algorithms   include/coagent/ddpg.hpp
 algorithms   src/ars/*
@@ -38,6 +39,8 @@ session      include/coagent/checkpoint.hpp
 experiments  src/experiments/*
 experiments  include/coagent/experiments.hpp
 experiments  include/coagent/exp2.hpp
+mpi          src/mpi/*
+mpi          include/coagent/mpi.hpp
 cli          src/cli/*
 cli          tools/*
 python       src/python/*

@@ -36,7 +36,9 @@ enum class NoiseKind : std::uint8_t { gaussian, ou };
 // every layer has fewer than kAutoShardWeights weights (nothing for a second thread to
 // do but pass frames), async otherwise. With one environment the two are bit-identical,
 // so the choice never changes a result; with several, auto is async (resolved_mode).
-enum class Mode : std::uint8_t { lockstep, async, automatic };
+// mpi: the async runtime on every rank of an MPI job, each holding a block of every
+// layer (docs/design.md §6.4); bit-identical to lockstep with one environment.
+enum class Mode : std::uint8_t { lockstep, async, automatic, mpi };
 enum class Algo : std::uint8_t { local, ddpg, ars };
 // all:     every layer explores at every step (as its noise settings say).
 // episode: the paper's "fix some neurons while others explore" (§6.1), per episode:

@@ -10,6 +10,14 @@
 //     cores sets it). Environments are then stepped on worker threads, one thread at
 //     a time per environment. The runtime's own contract is at the top of
 //     src/runtime/async_runtime.hpp.
+//   * mode = mpi: every rank of the job builds the same Trainer (same settings, or the
+//     same checkpoint) and calls train_until() with the same target; each trains its
+//     block of every layer and its share of the environments with the async runtime,
+//     and afterwards every rank holds the whole state (digest(), evaluate() agree
+//     everywhere; save() writes on rank 0 only). The wire comes from use_wire() (with
+//     MPI: coagent/mpi.hpp's use_mpi); train_until() is then called on the thread that
+//     may use it (coagent/wire.hpp). Progress is reported on rank 0 only, episodes are
+//     recorded (and on_episode called) on rank 0 for every environment.
 //   * Environments are created through the EnvFactory on the driver thread.
 #pragma once
 
@@ -25,6 +33,7 @@
 #include "coagent/executor.hpp"
 #include "coagent/learner.hpp"
 #include "coagent/network.hpp"
+#include "coagent/wire.hpp"
 
 namespace coagent {
 
@@ -101,6 +110,9 @@ class Trainer final : public Learner {
   // Replaces the executor runs use (default: a oneTBB arena of config().threads
   // slots; the std::thread executor in TSan builds).
   void use_executor(std::unique_ptr<Executor> executor);
+  // The ranks mode mpi runs over (coagent/wire.hpp); without one, mode mpi throws.
+  void use_wire(std::shared_ptr<Wire> wire) { wire_ = std::move(wire); }
+  const Wire* wire() const noexcept { return wire_.get(); }
   // Counters of the last run.
   const RunStats& last_run_stats() const noexcept { return stats_; }
 
@@ -120,6 +132,7 @@ class Trainer final : public Learner {
   std::vector<double> action_;
   std::atomic<bool> stop_{false};
   std::unique_ptr<Executor> executor_;
+  std::shared_ptr<Wire> wire_;
   EpisodeFn on_episode_;
   RunStats stats_;
   std::atomic<std::int64_t> shard_bodies_{0};  // lockstep: counted by the shard bodies

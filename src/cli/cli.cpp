@@ -38,6 +38,7 @@
 #include "coagent/ddpg.hpp"
 #include "coagent/env.hpp"
 #include "coagent/trainer.hpp"
+#include "mpi/job.hpp"
 
 namespace coagent::cli {
 namespace {
@@ -237,7 +238,7 @@ int run(int argc, char** argv) {
     }
   } catch (const DivergenceError& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "coagent: error: {} (the last checkpoint written, if any, is kept)\n",
+    if (mpi::launcher_rank() == 0) fmt::print(stderr, "coagent: error: {} (the last checkpoint written, if any, is kept)\n",
                e.what());
     return kExitDiverged;
   } catch (const std::exception& e) {
@@ -245,7 +246,7 @@ int run(int argc, char** argv) {
     for (char& c : msg)
       if (c == '\n') c = ' ';
     std::fflush(stdout);
-    fmt::print(stderr, "coagent: error: {}\n", msg);
+    if (mpi::launcher_rank() == 0) fmt::print(stderr, "coagent: error: {}\n", msg);  // mpirun: rank 0
     return kExitBadInput;
   }
   return 0;

@@ -27,6 +27,7 @@
 #include "coagent/exp2.hpp"
 #include "coagent/session.hpp"
 #include "coagent/trainer.hpp"
+#include "mpi/job.hpp"
 
 namespace coagent::cli {
 namespace {
@@ -136,6 +137,15 @@ std::string header_line(const Learner& l, const TrainArgs& a, int threads) {
   }
   const std::vector<int> shape = l.shape();
   const Mode mode = resolved_mode(cfg, shape);
+  if (mode == Mode::mpi) {
+    const Wire* w = dynamic_cast<const Trainer&>(l).wire();
+    return fmt::format("training {}: network {}, rule {}, {} steps, seed {}, mpi mode ({} rank{} x "
+                       "{} threads, shard size {}, {} env{}){}",
+                       cfg.env, fmt::join(shape, "-"), to_string(cfg.rule), cfg.steps, cfg.seed,
+                       w->size(), w->size() == 1 ? "" : "s", threads,
+                       cfg.shard_size > 0 ? std::to_string(cfg.shard_size) : "auto", cfg.envs,
+                       cfg.envs == 1 ? "" : "s", resumed);
+  }
   return fmt::format(
       "training {}: network {}, rule {}, {} steps, seed {}, {} mode{}{}{}", cfg.env,
       fmt::join(shape, "-"), to_string(cfg.rule), cfg.steps, cfg.seed, to_string(mode),
@@ -193,13 +203,23 @@ int cmd_train(const TrainArgs& a) {
   workers.emplace(tbb::global_control::max_allowed_parallelism,
                   static_cast<std::size_t>(std::max(1, threads)) + 1);
 
+  // Mode mpi: every rank builds the same learner, then MPI starts (bad input has
+  // already been refused, the same way on every rank) and only rank 0 writes anything.
+  std::unique_ptr<mpi::Job> job;
+  bool root = true;
+  if (cfg.mode == Mode::mpi) {
+    job = mpi::start_job();
+    dynamic_cast<Trainer&>(*learner).use_wire(job->wire());
+    root = job->rank() == 0;
+  }
+
   SessionOptions session;
   session.save_path = a.save;
   session.checkpoint_every = every;
-  session.stop = &g_stop;
+  session.stop = job ? nullptr : &g_stop;  // mpi: the learner's stop reaches every rank
   session.hooks.progress_every = std::max<std::int64_t>(1, cfg.steps / 200);
   std::unique_ptr<MetricsWriter> metrics;
-  if (!a.metrics.empty()) {
+  if (!a.metrics.empty() && root) {
     metrics = std::make_unique<MetricsWriter>(a.metrics, *learner);
     session.hooks.episode = [m = metrics.get()](const EpisodeRecord& e) { m->episode(e); };
     session.stats_every = metrics_every;
@@ -209,7 +229,7 @@ int cmd_train(const TrainArgs& a) {
     };
   }
   std::unique_ptr<ProgressPrinter> printer;
-  if (!a.json) {
+  if (!a.json && root) {
     fmt::print("{}\n", header_line(*learner, a, threads));
     printer = std::make_unique<ProgressPrinter>(stdout);
     session.hooks.progress = [p = printer.get()](const TrainProgress& tp) { (*p)(tp); };
@@ -223,7 +243,7 @@ int cmd_train(const TrainArgs& a) {
   if (printer) printer->finish();
   if (g_signal != 0) {
     if (metrics) metrics->finish();
-    fmt::print(stderr, "coagent: stopped by signal {} at step {}{}\n", static_cast<int>(g_signal),
+    if (root) fmt::print(stderr, "coagent: stopped by signal {} at step {}{}\n", static_cast<int>(g_signal),
                learner->steps_done(),
                a.save.empty() ? std::string() : fmt::format(", checkpoint saved to {}", a.save));
     return 128 + g_signal;
@@ -234,6 +254,7 @@ int cmd_train(const TrainArgs& a) {
     metrics->finish();
   }
   const std::string dig = learner->digest();
+  if (!root) return 0;
   if (a.json) {
     json fields = result_fields(*learner, wall);
     fields["digest"] = dig;

@@ -25,7 +25,7 @@ std::string_view to_string(NoiseKind k) noexcept {
   return k == NoiseKind::gaussian ? "gaussian" : "ou";
 }
 std::string_view to_string(Mode m) noexcept {
-  return m == Mode::lockstep ? "lockstep" : m == Mode::async ? "async" : "auto";
+  return m == Mode::lockstep ? "lockstep" : m == Mode::async ? "async" : m == Mode::mpi ? "mpi" : "auto";
 }
 std::string_view to_string(Algo a) noexcept {
   return a == Algo::local ? "local" : a == Algo::ddpg ? "ddpg" : "ars";
@@ -50,7 +50,7 @@ NoiseKind parse_noise_kind(std::string_view s) {
   return parse_choice(s, "noise", {NoiseKind::gaussian, NoiseKind::ou});
 }
 Mode parse_mode(std::string_view s) {
-  return parse_choice(s, "mode", {Mode::automatic, Mode::lockstep, Mode::async});
+  return parse_choice(s, "mode", {Mode::automatic, Mode::lockstep, Mode::async, Mode::mpi});
 }
 
 std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {

@@ -21,14 +21,7 @@ constexpr std::size_t kBatch = 32;  // messages a shard task drains before yield
 // (step, reward, terminated, truncated), published once per environment step.
 class RewardBroadcast {
  public:
-  struct Entry {
-    std::int64_t step = -1;
-    float reward = 0.0f;
-    bool terminated = false;
-    bool truncated = false;
-    float td = 0.0f;  // the environment critic's TD error (rules perturb, dfa)
-    std::array<float, kMaxGradActions> grad{};  // its action gradient (rule dfa)
-  };
+  using Entry = StepEntry;
   void publish(const Entry& e) noexcept { slots_[e.step % kSlots] = e; }
   const Entry& read(std::int64_t step) const noexcept {
     const Entry& e = slots_[step % kSlots];
@@ -54,7 +47,6 @@ struct alignas(64) Shard {
 
 struct EnvActor {
   RewardBroadcast broadcast;
-  RewardBroadcast::Entry stepped;  // the step just taken, on its way through the critic
   std::int64_t step = 0;
   Frame* last_output = nullptr;
   std::vector<double> action;

@@ -7,6 +7,7 @@
 
 #include <concurrentqueue.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,18 @@
 #include "coagent/rules.hpp"  // FrameKind
 
 namespace coagent::runtime {
+
+// What an environment step broadcasts: (step, reward, flags), and with rules perturb
+// and dfa the environment critic's TD error and action gradient. Plain data (it
+// crosses ranks as bytes).
+struct StepEntry {
+  std::int64_t step = -1;
+  float reward = 0.0f;
+  bool terminated = false;
+  bool truncated = false;
+  float td = 0.0f;  // the environment critic's TD error (rules perturb, dfa)
+  std::array<float, kMaxGradActions> grad{};  // its action gradient (rule dfa)
+};
 
 struct Frame {
   int level = 0;
@@ -27,6 +40,10 @@ struct Frame {
   std::atomic<int> refs{0};     // consumers still holding it
   Frame* next = nullptr;        // the frame the consuming layer writes into
   std::vector<float> data;      // padded width, zero padding never written
+  // Level 0 only: the step that produced this observation, and (rule dfa) the output
+  // noise of the action taken, for the environment critic.
+  StepEntry entry;
+  std::array<float, kMaxGradActions> noise{};
 };
 
 class FramePool {

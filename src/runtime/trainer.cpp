@@ -4,6 +4,7 @@
 #include "coagent/trainer.hpp"
 
 #include "runtime/async_runtime.hpp"
+#include "runtime/distributed.hpp"
 #include "runtime/executor.hpp"
 #include "runtime/trainer_access.hpp"
 
@@ -201,7 +202,18 @@ void Trainer::train_until(std::int64_t until, const TrainHooks& hooks) {
   const detail::ConsumeStop consume{stop_};
   stats_ = RunStats{};
   shard_bodies_.store(0, std::memory_order_relaxed);
-  if (resolved_mode(cfg_, net_.shape()) == Mode::async) {
+  const Mode mode = resolved_mode(cfg_, net_.shape());
+  if (mode == Mode::mpi) {
+    if (!wire_)
+      throw std::invalid_argument(
+          "mode: 'mpi' needs an MPI job: run `mpirun -np R coagent train --mode mpi ...`, or "
+          "give the Trainer a wire (coagent::use_mpi in coagent/mpi.hpp)");
+    if (!executor_) executor_ = make_default_executor(cfg_.threads);
+    const runtime::AsyncInputs in{cfg_, net_, *run_, critic_.get(), stop_, hooks.episode,
+                                  until, cfg_.steps};
+    stats_ = runtime::run_distributed(in, *executor_, cfg_.shard_size, *wire_,
+                                      wire_->rank() == 0 ? hooks.progress : ProgressFn{}, 0.25);
+  } else if (mode == Mode::async) {
     if (!executor_) executor_ = make_default_executor(cfg_.threads);
     const runtime::AsyncInputs in{cfg_, net_, *run_, critic_.get(), stop_, hooks.episode,
                                   until, cfg_.steps};

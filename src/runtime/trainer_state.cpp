@@ -88,6 +88,7 @@ std::string Trainer::digest() const {
 }
 
 void Trainer::save(const std::string& path) const {
+  if (wire_ && cfg_.mode == Mode::mpi && wire_->rank() != 0) return;  // rank 0 writes
   io::ByteWriter w;
   w.put_str(config_to_text(cfg_));
   io::put_trainer_state(w, *this, io::StateBytes::checkpoint);

@@ -134,9 +134,10 @@ Table make_table() {
   t.flag("obs-norm", &C::obs_norm, "encode observations to [-1, 1] by their nominal bounds");
   t.integer("envs", &C::envs, 1, 4096, "environments in flight");
   t.integer("eval-episodes", &C::eval_episodes, 1, 1e6, "greedy evaluation episodes after training").shared();
-  t.choice("mode", &C::mode, {Mode::automatic, Mode::lockstep, Mode::async},
-           "runtime: async (neurons as tasks), lockstep (the reference) or auto (lockstep for one "
-           "environment and layers under 64k weights, else async; the same result either way)");
+  t.choice("mode", &C::mode, {Mode::automatic, Mode::lockstep, Mode::async, Mode::mpi},
+           "runtime: async (neurons as tasks), lockstep (the reference), auto (lockstep for one "
+           "environment and layers under 64k weights, else async; the same result either way) or "
+           "mpi (async on every rank of an MPI job, under mpirun)");
   t.integer("threads", &C::threads, 0, 4096, "async worker threads (0: all cores)");
   t.integer("shard-size", &C::shard_size, 0, 1 << 20,
             "neurons per task (1 = literally one task per neuron; 0 = auto: ~64k weights per "
@@ -158,7 +159,12 @@ bool is_shared_setting(std::string_view key) {
   return s && s->shared;
 }
 
-void TrainConfig::validate() const { table().validate(*this); }
+void TrainConfig::validate() const {
+  table().validate(*this);
+  if (mode == Mode::mpi && algo != Algo::local)
+    throw std::invalid_argument(fmt::format("mode: 'mpi' runs the local rules, not algo '{}'",
+                                            to_string(algo)));
+}
 
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c) {
   return table().entries(c, true);
