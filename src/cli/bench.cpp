@@ -36,7 +36,9 @@ struct Row {
   double roofline_fraction = 0;         // the memory floor's time per step / the measured one
 };
 
-TrainConfig base_config(const BenchOptions& o, std::string& label) {
+}  // namespace
+
+TrainConfig bench_config(const BenchOptions& o, std::string& label) {
   TrainConfig c;
   c.rule = o.rule;
   c.env = o.env.empty() ? "mountaincar" : o.env;
@@ -57,6 +59,8 @@ TrainConfig base_config(const BenchOptions& o, std::string& label) {
   return c;
 }
 
+namespace {
+
 double run_once(TrainConfig c, std::int64_t steps, std::string* digest_out) {
   c.steps = steps;
   Trainer t(c);
@@ -70,6 +74,7 @@ double run_once(TrainConfig c, std::int64_t steps, std::string* digest_out) {
 }  // namespace
 
 int run_bench(const BenchOptions& o) {
+  if (o.mpi) return run_bench_mpi(o);
   if (o.reps < 1 || o.reps > 100) throw std::invalid_argument("--reps must be in [1, 100]");
   if (!o.plot.empty()) check_output_path(o.plot, "--plot");
   if (!o.csv.empty()) check_output_path(o.csv, "--csv");
@@ -87,7 +92,7 @@ int run_bench(const BenchOptions& o) {
   for (int e : o.envs)
     if (e < 1 || e > 4096) throw std::invalid_argument(fmt::format("--envs: {} is out of range [1, 4096]", e));
   std::string label;
-  const TrainConfig base = base_config(o, label);
+  const TrainConfig base = bench_config(o, label);
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism,
                          static_cast<std::size_t>(*std::max_element(threads.begin(), threads.end())) + 1);
   std::int64_t params = 0, neurons = 0, bytes = 0;

@@ -16,6 +16,7 @@ struct BenchOptions {
   std::vector<int> shard_sizes = {1, 8, 64};  // 0 = auto
   std::vector<int> envs = {1};
   std::vector<std::string> modes = {"fused", "lockstep", "async"};
+  bool mpi = false;  // --mode mpi: the distributed bench (bench_mpi.cpp), under mpirun
   Rule rule = Rule::linear;
   std::int64_t steps = 0;  // per repetition; 0 = sized for ~0.3 s
   int reps = 3;
@@ -26,5 +27,8 @@ struct BenchOptions {
 };
 
 int run_bench(const BenchOptions& o);
+int run_bench_mpi(const BenchOptions& o);
+// The bench's network for o.net (label: its name and shape).
+TrainConfig bench_config(const BenchOptions& o, std::string& label);
 
 }  // namespace coagent::cli

@@ -150,6 +150,9 @@ int run(int argc, char** argv) {
   bench->add_option("--steps", bench_steps, "steps per repetition (default: sized to the network)");
   bench->add_option("--reps", bench_reps, "repetitions (the median is reported)")->default_str("3");
   bench->add_flag("--json", bench_opts.json, "print one JSON object");
+  std::string bench_mode;
+  bench->add_option("--mode", bench_mode,
+                    "mpi: measure mode mpi over 1 .. R ranks of this MPI job (run under mpirun)");
   bool bench_no_ddpg = false;
   bench->add_flag("--no-ddpg", bench_no_ddpg, "skip timing one DDPG update on the same widths");
   bench->add_option("--csv", bench_opts.csv, "also write the table as CSV");
@@ -234,6 +237,9 @@ int run(int argc, char** argv) {
       if (reps < 1 || reps > 100) throw std::invalid_argument("--reps must be in [1, 100]");
       bench_opts.reps = static_cast<int>(reps);
       bench_opts.ddpg = !bench_no_ddpg;
+      if (!bench_mode.empty() && bench_mode != "mpi")
+        throw std::invalid_argument(fmt::format("--mode: '{}' is not mpi (the other modes are --modes)", bench_mode));
+      bench_opts.mpi = bench_mode == "mpi";
       return run_bench(bench_opts);
     }
   } catch (const DivergenceError& e) {

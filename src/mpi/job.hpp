@@ -18,6 +18,9 @@ class Job {
   virtual int size() const = 0;
   // A wire over MPI_COMM_WORLD (one per job).
   virtual std::shared_ptr<Wire> wire() = 0;
+  // Collective over every rank: a new wire over ranks 0 .. n-1 (nullptr on the others).
+  virtual std::shared_ptr<Wire> wire_of_first(int n) = 0;
+  virtual void barrier() = 0;
 };
 
 // Throws std::invalid_argument when this build has no MPI.

@@ -29,6 +29,15 @@ class MpiJob final : public Job {
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  std::shared_ptr<Wire> wire_of_first(int n) override {
+    MPI_Comm sub = MPI_COMM_NULL;
+    MPI_Comm_split(MPI_COMM_WORLD, rank_ < n ? 0 : MPI_UNDEFINED, rank_, &sub);
+    if (sub == MPI_COMM_NULL) return nullptr;
+    auto w = make_mpi_wire(sub);  // its own duplicate
+    MPI_Comm_free(&sub);
+    return w;
+  }
+  void barrier() override { MPI_Barrier(MPI_COMM_WORLD); }
   std::shared_ptr<Wire> wire() override {
     if (!wire_) wire_ = make_mpi_wire(MPI_COMM_WORLD);
     return wire_;
