@@ -87,12 +87,11 @@ TrainConfig config(Rule rule, std::uint64_t seed = 3) {
   return c;
 }
 
-// Trains `make()`'s trainer on R thread-ranks; returns every rank's digest. `prepare`
-// may change a rank's trainer before it trains.
-template <class Make>
-std::vector<std::string> run_ranks(int R, Make make, std::int64_t until = -1) {
+// Runs body(trainer) on R thread-ranks, each with a trainer from `make()` joined to the
+// others by a loopback wire and its own executor; rethrows the first rank's error.
+template <class Make, class Body>
+void on_ranks(int R, Make make, Body body, int workers = 2) {
   Hub hub(R);
-  std::vector<std::string> digests(R);
   std::vector<std::exception_ptr> errors(R);
   std::vector<std::thread> ranks;
   for (int r = 0; r < R; ++r)
@@ -100,9 +99,8 @@ std::vector<std::string> run_ranks(int R, Make make, std::int64_t until = -1) {
       try {
         std::unique_ptr<Trainer> t = make();
         t->use_wire(std::make_shared<LoopbackWire>(hub, r));
-        t->use_executor(make_executor(false, 2));
-        t->train_until(until < 0 ? t->config().steps : until, {});
-        digests[r] = t->digest();
+        t->use_executor(make_executor(false, workers));
+        body(r, *t);
       } catch (...) {
         errors[r] = std::current_exception();
       }
@@ -110,6 +108,17 @@ std::vector<std::string> run_ranks(int R, Make make, std::int64_t until = -1) {
   for (auto& th : ranks) th.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
+}
+
+// Trains `make()`'s trainer on R thread-ranks until `until` (its budget if negative);
+// returns every rank's digest.
+template <class Make>
+std::vector<std::string> run_ranks(int R, Make make, std::int64_t until = -1) {
+  std::vector<std::string> digests(R);
+  on_ranks(R, make, [&](int r, Trainer& t) {
+    t.train_until(until < 0 ? t.config().steps : until, {});
+    digests[r] = t.digest();
+  });
   return digests;
 }
 
@@ -142,22 +151,15 @@ TEST(Distributed, ManyEnvironmentsAgreeAcrossRanksAndCountEverything) {
     c.mode = Mode::mpi;
     c.envs = 6;
     c.steps = 3000;
-    Hub hub(3);
     std::vector<std::int64_t> steps(3), episodes(3);
     std::vector<std::string> digests(3);
-    std::vector<std::thread> ranks;
-    for (int r = 0; r < 3; ++r)
-      ranks.emplace_back([&, r] {
-        Trainer t(c);
-        t.use_wire(std::make_shared<LoopbackWire>(hub, r));
-        t.use_executor(make_executor(false, 2));
-        t.train_until(1700, {});
-        t.train_until(3000, {});  // a second run over the same wire: nothing left over
-        steps[r] = t.steps_done();
-        episodes[r] = t.episodes_done();
-        digests[r] = t.digest();
-      });
-    for (auto& th : ranks) th.join();
+    on_ranks(3, [&] { return std::make_unique<Trainer>(c); }, [&](int r, Trainer& t) {
+      t.train_until(1700, {});
+      t.train_until(3000, {});  // a second run over the same wire: nothing left over
+      steps[r] = t.steps_done();
+      episodes[r] = t.episodes_done();
+      digests[r] = t.digest();
+    });
     for (int r = 0; r < 3; ++r) {
       EXPECT_EQ(steps[r], 3000);
       EXPECT_EQ(episodes[r], episodes[0]);
@@ -174,17 +176,10 @@ TEST(Distributed, ResumesOnAnotherRankCountExactly) {
   with_watchdog("resume 3 -> 2 ranks", [&] {
     const std::string path = ::testing::TempDir() + "distributed_resume.ckpt";
     c.mode = Mode::mpi;
-    Hub hub3(3);
-    std::vector<std::thread> ranks;
-    for (int r = 0; r < 3; ++r)
-      ranks.emplace_back([&, r] {
-        Trainer t(c);
-        t.use_wire(std::make_shared<LoopbackWire>(hub3, r));
-        t.use_executor(make_executor(false, 1));
-        t.train_until(250, {});
-        t.save(path);  // rank 0 writes
-      });
-    for (auto& th : ranks) th.join();
+    on_ranks(3, [&] { return std::make_unique<Trainer>(c); }, [&](int, Trainer& t) {
+      t.train_until(250, {});
+      t.save(path);  // rank 0 writes
+    }, 1);
     const auto digests = run_ranks(2, [&] {
       auto l = load_learner(path);
       return std::unique_ptr<Trainer>(dynamic_cast<Trainer*>(l.release()));
@@ -203,21 +198,14 @@ TEST(Distributed, AnErrorOnOneRankReachesEveryRank) {
     c.envs = 2;
     c.steps = 100000;
     c.mode = Mode::mpi;
-    Hub hub(2);
     std::vector<std::string> what(2);
-    std::vector<std::thread> ranks;
-    for (int r = 0; r < 2; ++r)
-      ranks.emplace_back([&, r] {
-        Trainer t(c);
-        t.use_wire(std::make_shared<LoopbackWire>(hub, r));
-        t.use_executor(make_executor(false, 1));
-        try {
-          t.train();
-        } catch (const DivergenceError& e) {
-          what[r] = e.what();
-        }
-      });
-    for (auto& th : ranks) th.join();
+    on_ranks(2, [&] { return std::make_unique<Trainer>(c); }, [&](int r, Trainer& t) {
+      try {
+        t.train();
+      } catch (const DivergenceError& e) {
+        what[r] = e.what();
+      }
+    }, 1);
     for (int r = 0; r < 2; ++r) EXPECT_NE(what[r].find("diverged"), std::string::npos) << "rank " << r;
   });
 }
