@@ -67,7 +67,6 @@ class AsyncRun {
   bool hard_halt() const noexcept { return halt_.load(std::memory_order_relaxed); }
   bool local_stop() const noexcept { return in_.stop.load(std::memory_order_relaxed); }
   bool all_envs_done() const;
-  std::int64_t base_steps() const noexcept { return base_steps_; }
 
  private:
   std::int64_t steps_taken() const;
