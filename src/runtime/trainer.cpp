@@ -203,25 +203,22 @@ void Trainer::train_until(std::int64_t until, const TrainHooks& hooks) {
   stats_ = RunStats{};
   shard_bodies_.store(0, std::memory_order_relaxed);
   const Mode mode = resolved_mode(cfg_, net_.shape());
-  if (mode == Mode::mpi) {
-    if (!wire_)
-      throw std::invalid_argument(
-          "mode: 'mpi' needs an MPI job: run `mpirun -np R coagent train --mode mpi ...`, or "
-          "give the Trainer a wire (coagent::use_mpi in coagent/mpi.hpp)");
-    if (!executor_) executor_ = make_default_executor(cfg_.threads);
-    const runtime::AsyncInputs in{cfg_, net_, *run_, critic_.get(), stop_, hooks.episode,
-                                  until, cfg_.steps};
-    stats_ = runtime::run_distributed(in, *executor_, cfg_.shard_size, *wire_,
-                                      wire_->rank() == 0 ? hooks.progress : ProgressFn{}, 0.25);
-  } else if (mode == Mode::async) {
-    if (!executor_) executor_ = make_default_executor(cfg_.threads);
-    const runtime::AsyncInputs in{cfg_, net_, *run_, critic_.get(), stop_, hooks.episode,
-                                  until, cfg_.steps};
-    stats_ = runtime::run_async(in, *executor_, cfg_.shard_size, hooks.progress, 0.25);
-  } else {
+  if (mode == Mode::mpi && !wire_)
+    throw std::invalid_argument(
+        "mode: 'mpi' needs an MPI job: run `mpirun -np R coagent train --mode mpi ...`, or "
+        "give the Trainer a wire (coagent::use_mpi in coagent/mpi.hpp)");
+  if (mode == Mode::lockstep) {
     if (cfg_.threads != 1 && !executor_) executor_ = make_default_executor(cfg_.threads);
     train_lockstep(until, hooks);
     stats_.shard_bodies = shard_bodies_.load(std::memory_order_relaxed);
+  } else {  // async, or async on every rank
+    if (!executor_) executor_ = make_default_executor(cfg_.threads);
+    const runtime::AsyncInputs in{cfg_, net_, *run_, critic_.get(), stop_, hooks.episode,
+                                  until, cfg_.steps};
+    stats_ = mode == Mode::mpi
+                 ? runtime::run_distributed(in, *executor_, cfg_.shard_size, *wire_,
+                                            wire_->rank() == 0 ? hooks.progress : ProgressFn{}, 0.25)
+                 : runtime::run_async(in, *executor_, cfg_.shard_size, hooks.progress, 0.25);
   }
   check_finite();
 }
