@@ -19,7 +19,6 @@ LayerState make_layer(Rule rule, int fan_in, int width) {
   L.noise.assign(width, 0.0f);
   Pcg32 rng(1);
   for (int n = 0; n < width; ++n) {
-    L.rng.emplace_back(derive_seed(1, 0, n));
     for (int i = 0; i < fan_in; ++i) L.params.K[n * L.params.stride + i] = 0.1f * static_cast<float>(rng.normal());
   }
   return L;
@@ -36,10 +35,13 @@ void BM_NeuronStep(benchmark::State& state) {
   RuleSettings rs{.rule = rule, .gamma = 0.99f, .alpha_actor = 1e-4f, .alpha_critic = 1e-3f,
                   .alpha_value = 1e-3f};
   std::vector<float> a(padded(fan_in), 0.5f), b(padded(fan_in), -0.25f), out(padded(width));
-  neurons_step(spec, rs, L, 0, 0, width, a.data(), b.data(), {}, FrameKind::first, out.data());
+  neurons_step(spec, rs, L, 0, 0, width, a.data(), b.data(), {}, FrameKind::first, out.data(),
+               true, NoiseClock{});
+  NoiseClock clock;
   for (auto _ : state) {
+    ++clock.step;
     neurons_step(spec, rs, L, 0, 0, width, a.data(), b.data(), StepSignal{0.1f, false},
-                 FrameKind::mid, out.data());
+                 FrameKind::mid, out.data(), true, clock);
     std::swap(a, b);
     benchmark::DoNotOptimize(out.data());
   }
@@ -54,8 +56,10 @@ void BM_NeuronEmitOnly(benchmark::State& state) {
   LayerSpec spec;
   spec.noise_scale = 0.1;
   std::vector<float> v(padded(fan_in), 0.5f), out(64);
+  NoiseClock clock;
   for (auto _ : state) {
-    neurons_emit(spec, L, 0, 0, 64, v.data(), FrameKind::mid, out.data());
+    ++clock.step;
+    neurons_emit(spec, L, 0, 0, 64, v.data(), FrameKind::mid, out.data(), true, clock);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * 64);

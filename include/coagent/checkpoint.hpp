@@ -6,7 +6,8 @@
 //   payload size u64 | payload | SHA-256 of the payload (32 bytes)
 // The payload starts with the run's settings (as config text, `algo` first among
 // them), then what the algorithm needs to resume exactly: for the local rules the
-// counters, every layer's parameters, traces, noise states and random streams,
+// counters, every layer's parameters, traces and noise states (the noise itself is
+// counter-based, format 3; format 2 also stored per-neuron random streams),
 // every environment's state and the environment critic; for DDPG the counters, the
 // agent with its replay buffer and the environment; for ARS the counters, the policy's
 // parameters, the observation statistics and the direction stream. Writing goes to a temporary
@@ -25,7 +26,7 @@
 
 namespace coagent {
 
-inline constexpr std::uint32_t kCheckpointVersion = 2;
+inline constexpr std::uint32_t kCheckpointVersion = 3;
 
 // Constructs the Learner stored at `path` (any algorithm), its environments from
 // `factory` (default: the built-in environment its settings name). Throws

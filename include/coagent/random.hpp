@@ -1,13 +1,16 @@
 // coagent/random.hpp — the per-neuron and per-environment random stream.
 //
-// Every neuron and every environment owns one Pcg32 stream, seeded from
-// (run seed, layer, index); there is no global RNG. PCG32 (O'Neill 2014) is used
+// Every environment owns one Pcg32 stream, and every neuron draws its initial
+// weights from one, seeded from (run seed, layer, index); there is no global RNG. A
+// neuron's exploration noise is counter-based (philox4x32_10 below), keyed by
+// (seed, layer) and counted by (neuron, environment, episode, step). PCG32 (O'Neill 2014) is used
 // instead of std::mt19937 because a neuron's stream must be small (16 bytes, not
 // 2.5 KB: a `wide` network has 3,000 neurons), cheap to copy into a checkpoint, and
 // its Gaussian draw must not hide a cached second value the way
 // std::normal_distribution does (that would make checkpoints incomplete).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -80,12 +83,36 @@ class Pcg32 {
   std::uint64_t inc_ = 1;
 };
 
+// Philox4x32-10 (Salmon, Moraes, Dror & Shaw, SC'11, "Parallel random numbers: as
+// easy as 1, 2, 3"; the Random123 reference): a keyed bijection of a 128-bit counter,
+// so a draw is a pure function of (key, counter) and needs no state. The neurons'
+// exploration noise uses it, vectorised across a block of neurons (kernels.inc); this
+// scalar form is the reference the tests check against Random123's known answers.
+inline constexpr std::uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
+
+constexpr std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> c,
+                                                     std::array<std::uint32_t, 2> k) noexcept {
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k[0] += kPhiloxW0;
+      k[1] += kPhiloxW1;
+    }
+    const std::uint64_t p0 = static_cast<std::uint64_t>(kPhiloxM0) * c[0];
+    const std::uint64_t p1 = static_cast<std::uint64_t>(kPhiloxM1) * c[2];
+    c = {static_cast<std::uint32_t>(p1 >> 32) ^ c[1] ^ k[0], static_cast<std::uint32_t>(p1),
+         static_cast<std::uint32_t>(p0 >> 32) ^ c[3] ^ k[1], static_cast<std::uint32_t>(p0)};
+  }
+  return c;
+}
+
 // Stream families, so that neuron and environment streams never collide.
 inline constexpr std::uint64_t kFamilyNeuron = 0x6e6575726f6e0000ULL;  // + layer
 inline constexpr std::uint64_t kFamilyEnv = 0x656e760000000000ULL;
 inline constexpr std::uint64_t kFamilyEval = 0x6576616c00000000ULL;
 inline constexpr std::uint64_t kFamilyCritic = 0x6372697400000000ULL;
 inline constexpr std::uint64_t kFamilySchedule = 0x7363686500000000ULL;  // + env
+inline constexpr std::uint64_t kFamilyNoise = 0x6e6f697365000000ULL;    // + layer
 inline constexpr std::uint64_t kFamilyFeedback = 0x6662000000000000ULL;  // + layer
 inline constexpr std::uint64_t kFamilyArsInit = 0x6172736900000000ULL;     // + layer
 inline constexpr std::uint64_t kFamilyArsDirections = 0x6172736400000000ULL;

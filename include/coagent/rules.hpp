@@ -2,9 +2,11 @@
 //
 // Nothing here knows about threads, queues or environments. A layer's neurons live
 // in contiguous per-layer storage (row n of every matrix is neuron n, rows padded
-// to a multiple of 8 floats with zeros); a kernel call processes the neurons
-// [begin, end) of one layer for one frame and touches only their rows, their
-// traces and their random streams. Any partition of a layer into ranges therefore
+// to a multiple of kLane = 32 floats with zeros); a kernel call processes the neurons
+// [begin, end) of one layer for one frame and touches only their rows and their
+// traces. Exploration noise is counter-based: neuron n's draw for a frame is
+// Philox4x32-10 of (n, env, episode, step) under the layer's key (seed, layer), so it
+// is the same whoever computes it, in whatever order. Any partition of a layer into ranges therefore
 // computes bit-identical results, which is what lets the runtime pick any shard
 // size and any thread count.
 //
@@ -39,7 +41,7 @@
 
 namespace coagent {
 
-inline constexpr int kLane = 8;  // row padding and dot-product lanes
+inline constexpr int kLane = 32;  // row padding: two 16-lane accumulators per dot product
 constexpr int padded(int n) noexcept { return (n + kLane - 1) / kLane * kLane; }
 
 struct RuleSettings {
@@ -82,7 +84,7 @@ struct NeuronTrace {
 // The per-neuron mutable state of a layer besides its parameters.
 struct LayerState {
   LayerParams params;
-  std::vector<Pcg32> rng;           // one stream per neuron
+  std::array<std::uint32_t, 2> noise_key{};  // Philox key of the layer's noise (seed, layer)
   std::vector<NeuronTrace> trace;   // envs x width: step t, being learnt
   std::vector<NeuronTrace> pending; // envs x width: step t+1, just emitted
   std::vector<float> noise;         // envs x width: the OU process
@@ -94,6 +96,13 @@ struct LayerState {
   // sum of |TD error|, sum of |xi|, learning steps.
   std::vector<double> stat_td_abs, stat_xi_abs;
   std::vector<std::uint32_t> stat_count;
+};
+
+// Where a frame sits in its environment's history, the counter of its exploration
+// noise: the episode's index in that environment and the step within the episode.
+struct NoiseClock {
+  std::uint32_t episode = 0;
+  std::uint32_t step = 0;
 };
 
 // What the environment broadcast about the transition being learnt.
@@ -111,17 +120,19 @@ struct StepSignal {
 //        bootstrapping unless it terminated.
 enum class FrameKind : std::uint8_t { first, mid, last };
 
-// The deterministic part of a neuron: y = tanh(K.v + b). Fixed-order 8-lane dot
-// product, so the result does not depend on alignment or on how the layer is split.
+// The deterministic part of a neuron: y = tanh(K.v + b). Fixed-order 32-lane dot
+// product, so the result does not depend on alignment or on how the layer is split;
+// tanh is our own (kernels' detmath.inc), the same bits on every instruction set.
 float dot_padded(const float* a, const float* b, int stride) noexcept;
 
 // Emit: neurons [begin, end) of a layer read the new frame v_next of environment
 // `env` and write their voltages to out[begin..end) (a = y + xi, or the greedy y
-// for kind == last), drawing exploration noise from their own streams. With
+// for kind == last), with the exploration noise counted by `clock`. With
 // explore == false (the layer sits out this episode's exploration) they emit y,
 // draw nothing, and their OU state is reset.
 void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
-                  const float* v_next, FrameKind kind, float* out, bool explore = true) noexcept;
+                  const float* v_next, FrameKind kind, float* out, bool explore,
+                  NoiseClock clock) noexcept;
 
 // Learn: the same neurons learn from transition t = (v_prev, a_t, r_t, done_t,
 // v_next), then make the step just emitted their current one. Call after
@@ -134,11 +145,19 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
 // Both, in order: what one neuron does with one frame.
 void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
                   int env, int begin, int end, const float* v_prev, const float* v_next,
-                  StepSignal signal, FrameKind kind, float* out, bool explore = true) noexcept;
+                  StepSignal signal, FrameKind kind, float* out, bool explore,
+                  NoiseClock clock) noexcept;
 
 // Greedy output (no noise, no learning) of neurons [begin, end).
 void neurons_greedy(const LayerParams& p, int begin, int end, const float* v,
                     float* out) noexcept;
+
+// The kernels' own tanh on n values (in and out may alias): a fixed operation order
+// without libm, accurate to a few ulp, the same bits on every instruction set.
+void det_tanh(const float* in, float* out, int n) noexcept;
+// The kernels' standard normal draw from Philox words (radius, angle), n of them.
+void det_normal(const std::uint32_t* radius, const std::uint32_t* angle, float* out,
+                int n) noexcept;
 
 // The instruction set the kernels above run with: "generic" (x86-64 baseline),
 // "avx2" (AVX2+FMA) or "avx512"; all give the same bits (-ffp-contract=off, fixed

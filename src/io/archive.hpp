@@ -13,7 +13,7 @@
 namespace coagent::io {
 
 // The container format version (coagent/checkpoint.hpp's kCheckpointVersion).
-inline constexpr std::uint32_t kArchiveVersion = 2;
+inline constexpr std::uint32_t kArchiveVersion = 3;
 
 // Writes the container to a temporary file in the target's directory, fsyncs it and
 // renames it over `path` (then fsyncs the directory): a crash or an error at any point

@@ -3,10 +3,11 @@
 //
 // The kernels are compiled for x86-64's baseline (generic), AVX2+FMA and AVX-512, each
 // with -ffp-contract=off and the same fixed summation order, so all three give the
-// same bits; rules.cpp calls the one chosen at the first call: COAGENT_ISA (generic,
+// same bits (own tanh and noise, detmath.inc); rules.cpp calls the one chosen at the first call: COAGENT_ISA (generic,
 // avx2 or avx512) when set, else the widest this CPU supports.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,12 +19,14 @@ namespace coagent::kernels {
 struct Table {
   float (*dot)(const float*, const float*, int) noexcept;
   void (*emit)(const LayerSpec&, LayerState&, int, int, int, const float*, FrameKind, float*,
-               bool) noexcept;
+               bool, NoiseClock) noexcept;
   void (*learn)(const LayerSpec&, const RuleSettings&, LayerState&, int, int, int, const float*,
                 const float*, StepSignal, FrameKind) noexcept;
   void (*step)(const LayerSpec&, const RuleSettings&, LayerState&, int, int, int, const float*,
-               const float*, StepSignal, FrameKind, float*, bool) noexcept;
+               const float*, StepSignal, FrameKind, float*, bool, NoiseClock) noexcept;
   void (*greedy)(const LayerParams&, int, int, const float*, float*) noexcept;
+  void (*tanh)(const float*, float*, int) noexcept;
+  void (*normal)(const std::uint32_t*, const std::uint32_t*, float*, int) noexcept;
 };
 
 namespace generic { extern const Table table; }

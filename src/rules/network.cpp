@@ -68,17 +68,16 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
       layer.elig.assign(layer.trace.size() * static_cast<std::size_t>(padded(fan_in)), 0.0f);
       layer.elig_b.assign(layer.trace.size(), 0.0f);
     }
-    layer.rng.resize(spec.width);
+    const std::uint64_t key = derive_seed(cfg.seed, kFamilyNoise + l, 0);
+    layer.noise_key = {static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32)};
     layer.stat_td_abs.assign(spec.width, 0.0);
     layer.stat_xi_abs.assign(spec.width, 0.0);
     layer.stat_count.assign(spec.width, 0);
     const double scale = spec.init_scale / std::sqrt(static_cast<double>(fan_in));
     LayerParams& p = layer.params;
     for (int n = 0; init == Init::random && n < spec.width; ++n) {
-      // Each neuron draws its own initial weights from its own stream, which then
-      // continues as its exploration stream.
-      Pcg32& rng = layer.rng[n];
-      rng.seed(derive_seed(cfg.seed, kFamilyNeuron + l, static_cast<std::uint64_t>(n)));
+      // Each neuron draws its own initial weights from its own stream.
+      Pcg32 rng(derive_seed(cfg.seed, kFamilyNeuron + l, static_cast<std::uint64_t>(n)));
       for (int i = 0; i < fan_in; ++i)
         p.K[static_cast<std::size_t>(n) * p.stride + i] = static_cast<float>(scale * rng.normal());
       p.b[n] = static_cast<float>(scale * rng.normal());

@@ -95,8 +95,9 @@ float dot_padded(const float* a, const float* b, int stride) noexcept {
 }
 
 void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
-                  const float* v_next, FrameKind kind, float* out, bool explore) noexcept {
-  choice().table->emit(spec, layer, env, begin, end, v_next, kind, out, explore);
+                  const float* v_next, FrameKind kind, float* out, bool explore,
+                  NoiseClock clock) noexcept {
+  choice().table->emit(spec, layer, env, begin, end, v_next, kind, out, explore, clock);
 }
 
 void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
@@ -107,14 +108,22 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
 
 void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
                   int env, int begin, int end, const float* v_prev, const float* v_next,
-                  StepSignal signal, FrameKind kind, float* out, bool explore) noexcept {
+                  StepSignal signal, FrameKind kind, float* out, bool explore,
+                  NoiseClock clock) noexcept {
   choice().table->step(spec, rs, layer, env, begin, end, v_prev, v_next, signal, kind, out,
-                       explore);
+                       explore, clock);
 }
 
 void neurons_greedy(const LayerParams& p, int begin, int end, const float* v,
                     float* out) noexcept {
   choice().table->greedy(p, begin, end, v, out);
+}
+
+void det_tanh(const float* in, float* out, int n) noexcept { choice().table->tanh(in, out, n); }
+
+void det_normal(const std::uint32_t* radius, const std::uint32_t* angle, float* out,
+                int n) noexcept {
+  choice().table->normal(radius, angle, out, n);
 }
 
 

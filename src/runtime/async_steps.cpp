@@ -63,7 +63,7 @@ void AsyncRun::process(Shard& s, Frame* in) {
   Frame* out = in->next;
   // Emit first: the slice goes downstream before this shard learns.
   neurons_emit(spec, layer, e, s.begin, s.end, in->data.data(), kind, out->data.data(),
-               (in->explore_mask >> s.layer) & 1u);
+               (in->explore_mask >> s.layer) & 1u, in->clock);
   if (out->writers.fetch_sub(1, std::memory_order_acq_rel) == 1) slices_done(out);
   StepSignal signal;
   if (kind != FrameKind::first) {
@@ -104,6 +104,7 @@ void AsyncRun::publish(Frame* f) {
   nx->step = f->step;
   nx->kind = f->kind;
   nx->explore_mask = f->explore_mask;
+  nx->clock = f->clock;
   nx->writers.store(static_cast<int>(shards_[k].size()), std::memory_order_relaxed);
   nx->refs.store(k + 1 == L_ ? 1 : static_cast<int>(shards_[k + 1].size()),
                  std::memory_order_relaxed);
@@ -131,6 +132,7 @@ void AsyncRun::publish_observation(int e, FrameKind kind, StepEntry entry) {
   f->step = envs_[e].step;
   f->kind = kind;
   f->explore_mask = in_.run.slots[e].explore_mask;
+  f->clock = detail::noise_clock(in_.run.slots[e].episode_index, envs_[e].episode_length);
   f->entry = entry;
   // dfa: the output frame of the step just taken carries its noise after the voltages.
   if (in_.critic && kind != FrameKind::first)

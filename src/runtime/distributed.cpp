@@ -65,7 +65,6 @@ class OwnedState {
       for (std::vector<float>* rows : {&p.K, &p.cv, &p.wk})
         if (!rows->empty()) span(rows->data() + lo * st, n * st);
       for (std::vector<float>* v : {&p.b, &p.cc, &p.wa}) span(v->data() + lo, n);
-      span(L.rng.data() + lo, n);
       for (std::size_t e = 0; e < E; ++e) {
         span(L.trace.data() + e * w + lo, n);
         span(L.pending.data() + e * w + lo, n);

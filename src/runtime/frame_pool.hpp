@@ -36,6 +36,7 @@ struct Frame {
   std::int64_t step = 0;
   FrameKind kind = FrameKind::mid;
   std::uint32_t explore_mask = ~0u;  // the episode's exploring layers (bit l)
+  NoiseClock clock;                  // the counter of the neurons' noise for this frame
   std::atomic<int> writers{0};  // shards still writing their slice
   std::atomic<int> refs{0};     // consumers still holding it
   Frame* next = nullptr;        // the frame the consuming layer writes into

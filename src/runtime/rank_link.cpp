@@ -20,6 +20,7 @@ struct Header {
   ErrorKind error = ErrorKind::none;
   std::int32_t level = 0, env = 0;
   std::uint32_t explore_mask = 0;
+  NoiseClock clock;
   std::int64_t step = 0;
   StepEntry entry;
   std::array<float, kMaxGradActions> noise{};
@@ -34,6 +35,7 @@ Header header_of(Msg type, const Frame& f) {
   h.level = f.level;
   h.env = f.env;
   h.explore_mask = f.explore_mask;
+  h.clock = f.clock;
   h.step = f.step;
   h.entry = f.entry;
   h.noise = f.noise;
@@ -221,6 +223,7 @@ void RankLink::receive(int from, WireBytes& msg) {
     f->step = h.step;
     f->kind = h.kind;
     f->explore_mask = h.explore_mask;
+    f->clock = h.clock;
     f->entry = h.entry;
     f->noise = h.noise;
     std::memcpy(f->data.data(), floats_in(msg), f->data.size() * sizeof(float));

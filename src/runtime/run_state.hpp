@@ -13,6 +13,7 @@
 #include "coagent/config.hpp"
 #include "coagent/env.hpp"
 #include "coagent/learner.hpp"
+#include "coagent/rules.hpp"
 
 namespace coagent::detail {
 
@@ -33,6 +34,12 @@ struct EnvSlot {
     explore_mask = cfg.explore_mask(e, episode_index);
   }
 };
+
+// The noise counter of environment e's frame after `step` steps of its episode
+// `episode` (the first frame of an episode has step 0).
+inline NoiseClock noise_clock(std::int64_t episode, std::int64_t step) noexcept {
+  return {static_cast<std::uint32_t>(episode), static_cast<std::uint32_t>(step)};
+}
 
 inline constexpr std::size_t kRecentEpisodes = 20;
 

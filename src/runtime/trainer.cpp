@@ -109,6 +109,7 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
                                 half(net_.num_layers(), prev) + net_.action_size(),
                                 signal.grad.data());
   }
+  const NoiseClock clock = detail::noise_clock(slot.episode_index, slot.episode_length);
   const bool parallel = cfg_.threads != 1 && executor_;
   for (int l = 0; l < net_.num_layers(); ++l) {
     LayerState& layer = net_.layer(l);
@@ -121,7 +122,7 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
     const bool explore = (slot.explore_mask >> l) & 1u;
     if (shards <= 1) {
       neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, half(l, prev), half(l, cur),
-                   signal, kind, half(l + 1, cur), explore);
+                   signal, kind, half(l + 1, cur), explore, clock);
       continue;
     }
     // Lockstep over shards: a barrier per layer; any split gives identical results.
@@ -130,7 +131,7 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
       shard_bodies_.fetch_add(1, std::memory_order_relaxed);
       const int b = s * size;
       neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + size),
-                   half(l, prev), half(l, cur), signal, kind, half(l + 1, cur), explore);
+                   half(l, prev), half(l, cur), signal, kind, half(l + 1, cur), explore, clock);
     });
   }
   slot.parity = cur;

@@ -36,14 +36,6 @@ std::uint64_t min_payload_size(const TrainConfig& cfg) {
   return size;
 }
 
-Pcg32 get_pcg(ByteReader& r) {
-  Pcg32 p;
-  const auto s = r.get<std::uint64_t>("a random stream");
-  const auto inc = r.get<std::uint64_t>("a random stream");
-  p.restore(s, inc);
-  return p;
-}
-
 void get_traces(ByteReader& r, std::vector<NeuronTrace>& t) {
   if (r.get<std::uint64_t>("traces") != t.size()) r.fail("trace count does not match the network");
   for (auto& x : t) {
@@ -70,8 +62,6 @@ void get_layers(ByteReader& r, Network& net) {
     r.get_into(p.cc, "critic biases");
     r.get_into(p.wk, "compatible weights");
     r.get_into(p.wa, "action coefficients");
-    if (r.get<std::uint64_t>("stream count") != L.rng.size()) r.fail("stream count does not match");
-    for (auto& rng : L.rng) rng = get_pcg(r);
     get_traces(r, L.trace);
     L.pending = L.trace;
     r.get_into(L.noise, "noise states");

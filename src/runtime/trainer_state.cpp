@@ -9,11 +9,6 @@
 namespace coagent::io {
 namespace {
 
-void put_pcg(ByteWriter& w, const Pcg32& r) {
-  w.put(r.state());
-  w.put(r.increment());
-}
-
 void put_traces(ByteWriter& w, const std::vector<NeuronTrace>& t) {
   w.put<std::uint64_t>(t.size());
   for (const auto& x : t) {
@@ -36,8 +31,6 @@ void put_network_state(ByteWriter& w, const Network& net) {
     w.put<std::int32_t>(p.fan_in);
     w.put<std::int32_t>(p.width);
     for (const std::vector<float>* v : {&p.K, &p.b, &p.cv, &p.cc, &p.wk, &p.wa}) w.put_vec(*v);
-    w.put<std::uint64_t>(L.rng.size());
-    for (const auto& r : L.rng) put_pcg(w, r);
     put_traces(w, L.trace);
     w.put_vec(L.noise);
     w.put_vec(L.elig);

@@ -32,7 +32,7 @@ LayerState make_layer(Rule rule, int fan_in, int width, std::uint64_t seed, int 
   fill(L.params.cc, false);
   fill(L.params.wk, true);
   fill(L.params.wa, false);
-  for (int n = 0; n < width; ++n) L.rng.emplace_back(derive_seed(seed, 1, n));
+  L.noise_key = {static_cast<std::uint32_t>(seed), 0x5eedu};
   return L;
 }
 
@@ -64,7 +64,7 @@ TEST(LinearRule, OneUpdateMatchesClosedForm) {
   const double r = 1.5;
   std::vector<float> out(8);
   neurons_step(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(), StepSignal{1.5f, false},
-               FrameKind::mid, out.data());
+               FrameKind::mid, out.data(), true, NoiseClock{});
 
   const double y1 = std::tanh(0.3 * 0.25 - 0.2 * 0.75 + 0.1);
   EXPECT_NEAR(out[0], y1, 1e-6);
@@ -95,7 +95,7 @@ TEST(LinearRule, TerminalTransitionDoesNotBootstrap) {
   const auto v0 = frame({1.0f}), v1 = frame({1.0f});
   std::vector<float> out(8);
   neurons_step(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(), StepSignal{2.0f, true},
-               FrameKind::last, out.data());
+               FrameKind::last, out.data(), true, NoiseClock{});
   // delta = 2 - 1 = 1 (no bootstrap)
   EXPECT_NEAR(p.cc[0], 1.1, 1e-6);
 }
@@ -115,7 +115,7 @@ void compatible_closed_form(ActorStep step) {
                            static_cast<float>(xi0), static_cast<float>(y0 + xi0), 1};
   std::vector<float> out(8);
   neurons_step(quiet_spec(), rs, L, 0, 0, 1, f0.data(), f1.data(), StepSignal{-1.0f, false},
-               FrameKind::mid, out.data());
+               FrameKind::mid, out.data(), true, NoiseClock{});
 
   double w[3] = {0.2, 0.7, -0.3}, u[3] = {0.3, -0.1, 0.5};
   const double phi[3] = {sp0 * v0[0], sp0 * v0[1], sp0};
@@ -219,7 +219,7 @@ TEST(Rules, ExploreFractionZeroEmitsTheDeterministicOutput) {
   LayerState L = make_layer(Rule::linear, 2, 4, 9);
   const auto v = frame({0.3f, -0.7f});
   std::vector<float> out(8), greedy(8);
-  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::first, out.data());
+  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::first, out.data(), true, NoiseClock{});
   neurons_greedy(L.params, 0, 4, v.data(), greedy.data());
   for (int n = 0; n < 4; ++n) {
     EXPECT_EQ(out[n], greedy[n]);
@@ -249,7 +249,7 @@ TEST(Rules, ResultsDoNotDependOnHowALayerIsSplit) {
         for (int b = 0; b < width; b += shard)
           neurons_step(spec, rs, L, 0, b, std::min(width, b + shard), prev.data(), cur.data(),
                        StepSignal{static_cast<float>(t % 3) - 1.0f, t % 40 == 39}, kind,
-                       out.data());
+                       out.data(), true, NoiseClock{0, static_cast<std::uint32_t>(t)});
         std::swap(prev, cur);
       }
       runs.push_back(std::move(L));
@@ -262,7 +262,10 @@ TEST(Rules, ResultsDoNotDependOnHowALayerIsSplit) {
       EXPECT_EQ(runs[i].params.wk, runs[0].params.wk);
       EXPECT_EQ(runs[i].params.wa, runs[0].params.wa);
       EXPECT_EQ(runs[i].noise, runs[0].noise);
-      EXPECT_EQ(runs[i].rng, runs[0].rng);
+      for (std::size_t n = 0; n < runs[i].trace.size(); ++n) {
+        EXPECT_EQ(runs[i].trace[n].g, runs[0].trace[n].g);
+        EXPECT_EQ(runs[i].trace[n].a, runs[0].trace[n].a);
+      }
     }
     EXPECT_NE(runs[0].params.K, base.params.K);
   }
@@ -316,7 +319,7 @@ TEST(PerturbRule, TwoUpdatesMatchTheClosedForm) {
   EXPECT_NEAR(L.elig_b[0], e[2], 1e-6);
   // An episode's first frame clears the traces and changes nothing else.
   neurons_step(quiet_spec(), rs, L, 0, 0, 1, v2.data(), v2.data(), StepSignal{}, FrameKind::first,
-               out.data());
+               out.data(), true, NoiseClock{});
   EXPECT_EQ(L.elig[0], 0.0f);
   EXPECT_EQ(L.elig_b[0], 0.0f);
   EXPECT_NEAR(p.K[0], K[0], 1e-6);
@@ -329,7 +332,7 @@ TEST(PerturbRule, NoiseDrawIsRecordedAndZeroWithoutExploration) {
   LayerState L = perturb_layer(2, 4);
   const auto v = frame({0.1f, 0.2f});
   std::vector<float> out(8);
-  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::first, out.data());
+  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::first, out.data(), true, NoiseClock{});
   for (int n = 0; n < 4; ++n) {
     // First OU step from 0 with dt = 1: xi = float(sigma * g) = sigma * float(g)
     // exactly (sigma = 0.5 is a power of two).
@@ -337,7 +340,7 @@ TEST(PerturbRule, NoiseDrawIsRecordedAndZeroWithoutExploration) {
     EXPECT_NE(L.pending[n].g, 0.0f);
   }
   spec.explore_fraction = 0.0;
-  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::mid, out.data());
+  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::mid, out.data(), true, NoiseClock{});
   for (int n = 0; n < 4; ++n) EXPECT_EQ(L.pending[n].g, 0.0f);
 }
 
@@ -382,7 +385,7 @@ TEST(DfaRule, OutputLayerCarriesItsNoiseInTheFrame) {
   spec.output = true;
   const auto v = frame({0.5f, -1.0f});
   std::vector<float> out(8, 0.0f);
-  neurons_emit(spec, L, 0, 0, 1, v.data(), FrameKind::mid, out.data());
+  neurons_emit(spec, L, 0, 0, 1, v.data(), FrameKind::mid, out.data(), true, NoiseClock{});
   EXPECT_NE(out[1], 0.0f);
   EXPECT_EQ(out[1], L.pending[0].xi);
   EXPECT_FLOAT_EQ(out[0], L.pending[0].y + out[1]);

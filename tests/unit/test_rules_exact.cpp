@@ -1,5 +1,5 @@
-// The kernels' arithmetic that is specified to the bit: the fixed-order 8-lane dot
-// product, and the exploration noise each neuron draws from its own stream (the OU
+// The kernels' arithmetic that is specified to the bit: the fixed-order 32-lane dot
+// product, and the exploration noise each neuron draws from its Philox counter (the OU
 // recursion, the Gaussian draw, explore_fraction, the per-episode reset). Each
 // expectation is recomputed here from the documented formula, with the same float
 // and double steps, and compared exactly.
@@ -17,14 +17,19 @@ namespace {
 
 std::uint32_t bits(float x) { return std::bit_cast<std::uint32_t>(x); }
 
-// The documented order (rules.hpp, dot_padded): eight partial sums
-// acc[k] += a[i+k]*b[i+k], reduced as ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7)). No
-// -ffast-math and no FMA target: each product and sum is rounded to float.
+// The documented order (kernels.inc, dot_padded): 32 partial sums
+// acc[k] += a[i+k]*b[i+k] (two 16-lane vectors), the two vectors added lane by lane,
+// then the 16 lanes reduced pairwise: t[i] += t[i+8], t[i] += t[i+4], t[i] += t[i+2],
+// t[0] + t[1]. No -ffast-math and no FMA: each product and sum is rounded to float.
 float dot_documented(const float* a, const float* b, int stride) {
-  float acc[8] = {};
-  for (int i = 0; i < stride; i += 8)
-    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  float acc[32] = {};
+  for (int i = 0; i < stride; i += 32)
+    for (int k = 0; k < 32; ++k) acc[k] += a[i + k] * b[i + k];
+  float t[16];
+  for (int k = 0; k < 16; ++k) t[k] = acc[k] + acc[k + 16];
+  for (int w = 8; w > 0; w /= 2)
+    for (int k = 0; k < w; ++k) t[k] = t[k] + t[k + w];
+  return t[0];
 }
 // Orders a change could slip in: one running float sum; a double sum; the same
 // lanes reduced left to right.
@@ -39,16 +44,16 @@ float dot_double(const float* a, const float* b, int n) {
   return static_cast<float>(s);
 }
 float dot_lanes_left_to_right(const float* a, const float* b, int stride) {
-  float acc[8] = {};
-  for (int i = 0; i < stride; i += 8)
-    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+  float acc[32] = {};
+  for (int i = 0; i < stride; i += 32)
+    for (int k = 0; k < 32; ++k) acc[k] += a[i + k] * b[i + k];
   float s = 0.0f;
   for (float x : acc) s += x;
   return s;
 }
 
 TEST(Rules, DotIsOrderFixed) {
-  for (int stride : {8, 16, 40, 1024}) {
+  for (int stride : {32, 64, 96, 1024}) {
     SCOPED_TRACE("stride " + std::to_string(stride));
     int differ_seq = 0, differ_double = 0, differ_lanes = 0;
     const int trials = 64;
@@ -78,47 +83,52 @@ TEST(Rules, DotIsOrderFixed) {
   }
 }
 
-// A layer of `width` neurons (fan-in 3) with random weights and their own streams.
+// A layer of `width` neurons (fan-in 3) with random weights.
 LayerState noise_layer(int width, std::uint64_t seed) {
   LayerState L;
   L.params = LayerParams(3, width, Rule::linear);
   L.trace.resize(static_cast<std::size_t>(width));
   L.pending.resize(L.trace.size());
   L.noise.assign(L.trace.size(), 0.0f);
+  L.noise_key = {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed * 7 + 1)};
   Pcg32 rng(seed);
   for (int n = 0; n < width; ++n) {
     for (int i = 0; i < 3; ++i) L.params.K[static_cast<std::size_t>(n) * L.params.stride + i] =
         static_cast<float>(0.5 * rng.normal());
     L.params.b[n] = static_cast<float>(0.5 * rng.normal());
-    L.rng.emplace_back(derive_seed(seed, 1, n));
   }
   return L;
 }
 
-// One neuron's exploration, replayed from a copy of its stream (rules.cpp
-// draw_noise): a uniform only if explore_fraction < 1, then a normal g if it
-// explores; gaussian: xi = s g; OU: x = x - theta x dt + s sqrt(dt) g, in double,
-// stored as float. The OU state restarts from 0 at an episode's first frame and
-// when the layer sits out exploration; a `last` frame draws nothing.
+// One neuron's exploration, from the scalar Philox reference (random.hpp): the words
+// w of counter (neuron, env, episode, step) under the layer's key; it explores if
+// explore_fraction >= 1 or float(w0 >> 8) 2^-24 < explore_fraction; then its draw is
+// g = det_normal(w2, w1); gaussian: xi = s g; OU: x = x - (theta dt) x + (s sqrt(dt)) g,
+// in float. The OU state restarts from 0 at an episode's first frame and when the
+// layer sits out exploration; a `last` frame draws nothing.
 struct NoiseModel {
-  Pcg32 rng;
+  int neuron = 0;
   float x = 0.0f;
   float xi = 0.0f, g = 0.0f;
   bool explored = false;
-  void emit(const LayerSpec& s, FrameKind kind, bool explore) {
+  void emit(const LayerSpec& s, const LayerState& L, FrameKind kind, bool explore,
+            NoiseClock clock) {
     xi = g = 0.0f;
     explored = false;
     if (kind == FrameKind::last) return;
     if (kind == FrameKind::first || !explore) x = 0.0f;
     if (!explore) return;
-    explored = s.explore_fraction >= 1.0 || rng.uniform() < s.explore_fraction;
+    const auto w = philox4x32_10(
+        {static_cast<std::uint32_t>(neuron), 0u, clock.episode, clock.step}, L.noise_key);
+    explored = s.explore_fraction >= 1.0 ||
+               static_cast<float>(w[0] >> 8) * 0x1.0p-24f < static_cast<float>(s.explore_fraction);
     if (!explored || s.noise_scale == 0.0) return;
-    const double gd = rng.normal();
-    g = static_cast<float>(gd);
+    det_normal(&w[2], &w[1], &g, 1);
     if (s.noise == NoiseKind::gaussian) {
-      xi = static_cast<float>(s.noise_scale * gd);
+      xi = static_cast<float>(s.noise_scale) * g;
     } else {
-      x = static_cast<float>(x - s.ou_theta * x * s.ou_dt + s.noise_scale * std::sqrt(s.ou_dt) * gd);
+      x = x - static_cast<float>(s.ou_theta * s.ou_dt) * x +
+          static_cast<float>(s.noise_scale * std::sqrt(s.ou_dt)) * g;
       xi = x;
     }
   }
@@ -146,20 +156,23 @@ struct NoiseRun {
 NoiseRun check_noise(const LayerSpec& spec, int width, std::uint64_t seed) {
   LayerState L = noise_layer(width, seed);
   std::vector<NoiseModel> model;
-  for (int n = 0; n < width; ++n) model.push_back(NoiseModel{L.rng[n]});
+  for (int n = 0; n < width; ++n) model.push_back(NoiseModel{n});
   NoiseRun run;
   Pcg32 in(seed + 100);
-  std::vector<float> v(8, 0.0f), out(8), greedy(8);
+  std::vector<float> v(padded(3), 0.0f), out(padded(width)), greedy(padded(width));
   int t = 0;
+  NoiseClock clock{~0u, 0};
   for (const Frame& f : kFrames) {
+    if (f.kind == FrameKind::first) clock = {clock.episode + 1, 0};
+    else ++clock.step;
     for (int i = 0; i < 3; ++i) v[i] = static_cast<float>(in.normal());
     for (int n = 0; n < width; ++n) {
       const bool from_nonzero = model[n].x != 0.0f;
-      model[n].emit(spec, f.kind, f.explore);
+      model[n].emit(spec, L, f.kind, f.explore, clock);
       if (f.kind == FrameKind::first && from_nonzero) ++run.resets;
       if (f.kind == FrameKind::mid && model[n].explored && from_nonzero) ++run.carried;
     }
-    neurons_emit(spec, L, 0, 0, width, v.data(), f.kind, out.data(), f.explore);
+    neurons_emit(spec, L, 0, 0, width, v.data(), f.kind, out.data(), f.explore, clock);
     neurons_greedy(L.params, 0, width, v.data(), greedy.data());
     for (int n = 0; n < width; ++n) {
       SCOPED_TRACE("frame " + std::to_string(t) + " neuron " + std::to_string(n));
@@ -169,7 +182,6 @@ NoiseRun check_noise(const LayerSpec& spec, int width, std::uint64_t seed) {
       EXPECT_EQ(bits(p.g), bits(m.g));
       EXPECT_EQ(bits(p.xi), bits(m.xi));
       EXPECT_EQ(bits(L.noise[n]), bits(m.x));
-      EXPECT_EQ(L.rng[n], m.rng) << "the neuron drew a different number of values";
       EXPECT_EQ(bits(p.y), bits(greedy[n]));
       EXPECT_EQ(bits(out[n]), bits(f.kind == FrameKind::last ? greedy[n] : greedy[n] + m.xi));
     }
