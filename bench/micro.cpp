@@ -17,6 +17,7 @@ LayerState make_layer(Rule rule, int fan_in, int width) {
   L.trace.resize(width);
   L.pending.resize(width);
   L.noise.assign(width, 0.0f);
+  L.update.assign(width, RowUpdate{});
   Pcg32 rng(1);
   for (int n = 0; n < width; ++n) {
     for (int i = 0; i < fan_in; ++i) L.params.K[n * L.params.stride + i] = 0.1f * static_cast<float>(rng.normal());
@@ -35,13 +36,19 @@ void BM_NeuronStep(benchmark::State& state) {
   RuleSettings rs{.rule = rule, .gamma = 0.99f, .alpha_actor = 1e-4f, .alpha_critic = 1e-3f,
                   .alpha_value = 1e-3f};
   std::vector<float> a(padded(fan_in), 0.5f), b(padded(fan_in), -0.25f), out(padded(width));
-  neurons_step(spec, rs, L, 0, 0, width, a.data(), b.data(), {}, FrameKind::first, out.data(),
-               true, NoiseClock{});
+  std::vector<float> kept(a.size());
+  neurons_step(spec, rs, L, 0, 0, width, nullptr, a.data(), b.data(), {}, FrameKind::first,
+               out.data(), true, NoiseClock{});
   NoiseClock clock;
+  bool pending = false;
   for (auto _ : state) {
     ++clock.step;
-    neurons_step(spec, rs, L, 0, 0, width, a.data(), b.data(), StepSignal{0.1f, false},
-                 FrameKind::mid, out.data(), true, clock);
+    // A step: the sweep applies the last step's row updates (along `kept`), emits and
+    // takes the critic's dots; learn records this step's.
+    neurons_step(spec, rs, L, 0, 0, width, pending ? kept.data() : nullptr, a.data(), b.data(),
+                 StepSignal{0.1f, false}, FrameKind::mid, out.data(), true, clock);
+    pending = true;
+    kept = a;
     std::swap(a, b);
     benchmark::DoNotOptimize(out.data());
   }
@@ -55,11 +62,13 @@ void BM_NeuronEmitOnly(benchmark::State& state) {
   LayerState L = make_layer(Rule::linear, fan_in, 64);
   LayerSpec spec;
   spec.noise_scale = 0.1;
+  spec.learn = false;
   std::vector<float> v(padded(fan_in), 0.5f), out(64);
   NoiseClock clock;
   for (auto _ : state) {
     ++clock.step;
-    neurons_emit(spec, L, 0, 0, 64, v.data(), FrameKind::mid, out.data(), true, clock);
+    neurons_emit(spec, RuleSettings{}, L, 0, 0, 64, nullptr, nullptr, v.data(), FrameKind::mid,
+                 out.data(), true, clock);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * 64);

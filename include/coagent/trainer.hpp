@@ -122,6 +122,7 @@ class Trainer final : public Learner {
   void start_episode(int e, std::optional<std::uint64_t> seed);
   void forward(int e, StepSignal signal, FrameKind kind);
   void train_lockstep(std::int64_t until, const TrainHooks& hooks);
+  void flush_rows() noexcept;
 
   TrainConfig cfg_;
   EnvFactory factory_;
@@ -136,6 +137,10 @@ class Trainer final : public Learner {
   EpisodeFn on_episode_;
   RunStats stats_;
   std::atomic<std::int64_t> shard_bodies_{0};  // lockstep: counted by the shard bodies
+  // Lockstep: per layer, the input of the row updates its next sweep applies (rules.hpp
+  // RowUpdate) and whether there are any; none between runs (flush_rows).
+  std::vector<std::vector<float>> kept_input_;
+  std::vector<char> kept_;
 };
 
 }  // namespace coagent

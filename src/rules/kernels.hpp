@@ -7,6 +7,7 @@
 // avx2 or avx512) when set, else the widest this CPU supports.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,15 +19,18 @@ namespace coagent::kernels {
 
 struct Table {
   float (*dot)(const float*, const float*, int) noexcept;
-  void (*emit)(const LayerSpec&, LayerState&, int, int, int, const float*, FrameKind, float*,
-               bool, NoiseClock) noexcept;
+  void (*emit)(const LayerSpec&, const RuleSettings&, LayerState&, int, int, int, const float*,
+               const float*, const float*, FrameKind, float*, bool, NoiseClock) noexcept;
   void (*learn)(const LayerSpec&, const RuleSettings&, LayerState&, int, int, int, const float*,
-                const float*, StepSignal, FrameKind) noexcept;
+                StepSignal, FrameKind) noexcept;
+  void (*flush)(const RuleSettings&, LayerState&, int, int, const float*) noexcept;
   void (*step)(const LayerSpec&, const RuleSettings&, LayerState&, int, int, int, const float*,
-               const float*, StepSignal, FrameKind, float*, bool, NoiseClock) noexcept;
+               const float*, const float*, StepSignal, FrameKind, float*, bool,
+               NoiseClock) noexcept;
   void (*greedy)(const LayerParams&, int, int, const float*, float*) noexcept;
   void (*tanh)(const float*, float*, int) noexcept;
   void (*normal)(const std::uint32_t*, const std::uint32_t*, float*, int) noexcept;
+  void (*stream)(float*, std::size_t) noexcept;
 };
 
 namespace generic { extern const Table table; }

@@ -63,6 +63,7 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     layer.envs = cfg.envs;
     layer.trace.resize(static_cast<std::size_t>(cfg.envs) * spec.width);
     layer.pending.resize(layer.trace.size());
+    layer.update.assign(static_cast<std::size_t>(spec.width), RowUpdate{});
     layer.noise.assign(layer.trace.size(), 0.0f);
     if (cfg.rule == Rule::perturb) {
       layer.elig.assign(layer.trace.size() * static_cast<std::size_t>(padded(fan_in)), 0.0f);

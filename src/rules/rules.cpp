@@ -94,30 +94,45 @@ float dot_padded(const float* a, const float* b, int stride) noexcept {
   return choice().table->dot(a, b, stride);
 }
 
-void neurons_emit(const LayerSpec& spec, LayerState& layer, int env, int begin, int end,
+void neurons_emit(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer, int env,
+                  int begin, int end, const float* v_old, const float* v_prev,
                   const float* v_next, FrameKind kind, float* out, bool explore,
                   NoiseClock clock) noexcept {
-  choice().table->emit(spec, layer, env, begin, end, v_next, kind, out, explore, clock);
+  choice().table->emit(spec, rs, layer, env, begin, end, v_old, v_prev, v_next, kind, out,
+                       explore, clock);
 }
 
 void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
-                   int env, int begin, int end, const float* v_prev, const float* v_next,
-                   StepSignal signal, FrameKind kind) noexcept {
-  choice().table->learn(spec, rs, layer, env, begin, end, v_prev, v_next, signal, kind);
+                   int env, int begin, int end, const float* v_prev, StepSignal signal,
+                   FrameKind kind) noexcept {
+  choice().table->learn(spec, rs, layer, env, begin, end, v_prev, signal, kind);
+}
+
+bool rows_pending(const LayerSpec& spec, const RuleSettings& rs, const LayerState& layer,
+                  FrameKind kind) noexcept {
+  return kind != FrameKind::first && spec.learn && rs.max_weight_norm <= 0.0f &&
+         (rs.rule != Rule::perturb || !layer.elig.empty());
+}
+
+void neurons_flush(const RuleSettings& rs, LayerState& layer, int begin, int end,
+                   const float* v_old) noexcept {
+  choice().table->flush(rs, layer, begin, end, v_old);
 }
 
 void neurons_step(const LayerSpec& spec, const RuleSettings& rs, LayerState& layer,
-                  int env, int begin, int end, const float* v_prev, const float* v_next,
-                  StepSignal signal, FrameKind kind, float* out, bool explore,
-                  NoiseClock clock) noexcept {
-  choice().table->step(spec, rs, layer, env, begin, end, v_prev, v_next, signal, kind, out,
-                       explore, clock);
+                  int env, int begin, int end, const float* v_old, const float* v_prev,
+                  const float* v_next, StepSignal signal, FrameKind kind, float* out,
+                  bool explore, NoiseClock clock) noexcept {
+  choice().table->step(spec, rs, layer, env, begin, end, v_old, v_prev, v_next, signal, kind,
+                       out, explore, clock);
 }
 
 void neurons_greedy(const LayerParams& p, int begin, int end, const float* v,
                     float* out) noexcept {
   choice().table->greedy(p, begin, end, v, out);
 }
+
+void stream_pass(float* x, std::size_t n) noexcept { choice().table->stream(x, n); }
 
 void det_tanh(const float* in, float* out, int n) noexcept { choice().table->tanh(in, out, n); }
 

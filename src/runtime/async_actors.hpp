@@ -41,6 +41,9 @@ struct alignas(64) Shard {
   std::atomic<bool> running{false};  // asserts the serializer: one task at a time
   // Touched only by the shard's own task (the serializer guarantees one at a time).
   std::vector<Frame*> prev;  // per environment: the frame being learnt from
+  // The input of the row updates the shard's next sweep applies (rules.hpp RowUpdate):
+  // the frame its last learn stepped along, held until then; null when none are pending.
+  Frame* kept = nullptr;
   std::int64_t processed = 0;
   std::int64_t tasks = 0;
 };

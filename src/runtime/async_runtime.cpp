@@ -31,7 +31,7 @@ AsyncRun::AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size, Placemen
     }
   }
   for (int k = 0; k <= L_; ++k)
-    pools_.push_back(std::make_unique<FramePool>(k, stride_[k], 3 * E_ + 2));
+    pools_.push_back(std::make_unique<FramePool>(k, stride_[k], 4 * E_ + 2));
   for (int k = 0; k <= L_; ++k)
     published_.push_back(std::make_unique<std::atomic<std::int64_t>>(0));
   envs_.resize(E_);
@@ -184,6 +184,13 @@ void AsyncRun::halt_from_remote(std::exception_ptr error, bool now) {
 }
 
 void AsyncRun::write_back() {
+  // No row update stays pending between runs: each shard applies its own.
+  for (int k = 0; k < L_; ++k)
+    for (auto& s : shards_[k])
+      if (s->kept) {
+        neurons_flush(net_.rule(), net_.layer(k), s->begin, s->end, s->kept->data.data());
+        release(std::exchange(s->kept, nullptr));
+      }
   for (int e = 0; e < E_; ++e) {
     detail::EnvSlot& slot = in_.run.slots[e];
     const int q = 1 - slot.parity;

@@ -4,7 +4,7 @@
 // --------------------
 // Actors. Every layer is cut into *shards* (contiguous neuron ranges, one inbox
 // each); every environment is an actor too. A shard owns its neurons' rows of the
-// layer's storage, their random streams, traces and noise states: exactly one
+// layer's storage, their traces, noise states and pending row updates: exactly one
 // writer per neuron, so parameters need no locks.
 //
 // Local serializer. A shard has a moodycamel ConcurrentQueue inbox and an atomic
@@ -29,15 +29,17 @@
 // downstream shard (acq_rel makes all slices visible to it, and the queue's
 // release/acquire carries them to the readers). A frame's `refs` counts the
 // downstream shards that still hold it (as "the new frame" and then as "the
-// previous frame" they learn from); the last release returns it to its pool.
+// previous frame" they learn from, and then as the input of the row updates their
+// next sweep applies: Shard::kept, released by that sweep or flushed at the run's
+// end); the last release returns it to its pool.
 //
 // Ordering. Each environment has exactly one frame in flight through the network:
 // it acts only when the output frame of its previous step is complete, and after
 // an episode's final frame it resets only when that frame's output is complete.
 // Hence messages of one environment reach every shard in step order, and with one
 // environment every neuron sees the same frames in the same order as in lockstep
-// mode, drawing from its own stream: the results are bit-identical for any thread
-// count and shard size. Several environments pipeline (layer 2 works on env A while
+// mode, with the same counter-based noise: the results are bit-identical for any
+// thread count and shard size. Several environments pipeline (layer 2 works on env A while
 // layer 1 works on env B); their interleaving is then scheduling-dependent.
 //
 // Reward broadcast. An environment publishes (step, reward, terminated, truncated)
@@ -52,8 +54,9 @@
 // broadcast entry, then publishes the frame to the first layer. No lock on the hot
 // path; with one environment the critic sees the states in lockstep's order.
 //
-// Emit, then learn. A shard emits its slice and, if it is the last writer,
-// publishes the frame before it learns: learning is off the critical path.
+// Emit, then learn. A shard's sweep emits its slice (applying its pending row
+// updates on the way) and, if it is the last writer, publishes the frame before it
+// learns: learning is off the critical path.
 //
 // Errors and stopping. An exception from an environment, an episode callback (or
 // anywhere in a task) or from the progress callback on the calling thread is

@@ -61,20 +61,27 @@ void AsyncRun::process(Shard& s, Frame* in) {
   LayerState& layer = net_.layer(s.layer);
   const LayerSpec& spec = net_.spec(s.layer);
   Frame* out = in->next;
-  // Emit first: the slice goes downstream before this shard learns.
-  neurons_emit(spec, layer, e, s.begin, s.end, in->data.data(), kind, out->data.data(),
+  Frame* prev = s.prev[e];
+  assert(kind == FrameKind::first || prev != nullptr);
+  const float* v_prev = prev ? prev->data.data() : nullptr;
+  // Emit first (the sweep: it also applies the shard's pending row updates and takes the
+  // learn's dot products): the slice goes downstream before this shard learns.
+  neurons_emit(spec, net_.rule(), layer, e, s.begin, s.end, s.kept ? s.kept->data.data() : nullptr,
+               v_prev, in->data.data(), kind, out->data.data(),
                (in->explore_mask >> s.layer) & 1u, in->clock);
+  if (s.kept) release(std::exchange(s.kept, nullptr));
   if (out->writers.fetch_sub(1, std::memory_order_acq_rel) == 1) slices_done(out);
   StepSignal signal;
   if (kind != FrameKind::first) {
     const auto& b = envs_[e].broadcast.read(in->step);
     signal = StepSignal{b.reward, b.terminated, b.td, b.grad};
   }
-  Frame* prev = s.prev[e];
-  assert(kind == FrameKind::first || prev != nullptr);
-  neurons_learn(spec, net_.rule(), layer, e, s.begin, s.end,
-                prev ? prev->data.data() : in->data.data(), in->data.data(), signal, kind);
-  if (prev) release(prev);
+  neurons_learn(spec, net_.rule(), layer, e, s.begin, s.end, v_prev, signal, kind);
+  // The row updates just recorded step along v_prev: hold its frame for the next sweep.
+  if (prev) {
+    if (rows_pending(spec, net_.rule(), layer, kind)) s.kept = prev;
+    else release(prev);
+  }
   if (kind == FrameKind::last) {
     release(in);
     s.prev[e] = nullptr;

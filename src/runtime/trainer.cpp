@@ -10,10 +10,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace coagent {
 
@@ -111,6 +113,10 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
   }
   const NoiseClock clock = detail::noise_clock(slot.episode_index, slot.episode_length);
   const bool parallel = cfg_.threads != 1 && executor_;
+  if (kept_.empty()) {
+    kept_.assign(net_.num_layers(), 0);
+    for (int l = 0; l < net_.num_layers(); ++l) kept_input_.emplace_back(frame_stride_[l], 0.0f);
+  }
   for (int l = 0; l < net_.num_layers(); ++l) {
     LayerState& layer = net_.layer(l);
     const int width = layer.params.width;
@@ -120,19 +126,24 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
                                     parallel ? executor_->concurrency() : 1, cfg_.envs);
     const int shards = parallel && big ? (width + size - 1) / size : 1;
     const bool explore = (slot.explore_mask >> l) & 1u;
+    const float* v_old = kept_[l] ? kept_input_[l].data() : nullptr;
     if (shards <= 1) {
-      neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, half(l, prev), half(l, cur),
-                   signal, kind, half(l + 1, cur), explore, clock);
-      continue;
+      neurons_step(net_.spec(l), net_.rule(), layer, e, 0, width, v_old, half(l, prev),
+                   half(l, cur), signal, kind, half(l + 1, cur), explore, clock);
+    } else {
+      // Lockstep over shards: a barrier per layer; any split gives identical results.
+      ++stats_.split_layer_steps;
+      executor_->parallel_for(shards, [&](int s) {
+        shard_bodies_.fetch_add(1, std::memory_order_relaxed);
+        const int b = s * size;
+        neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + size), v_old,
+                     half(l, prev), half(l, cur), signal, kind, half(l + 1, cur), explore,
+                     clock);
+      });
     }
-    // Lockstep over shards: a barrier per layer; any split gives identical results.
-    ++stats_.split_layer_steps;
-    executor_->parallel_for(shards, [&](int s) {
-      shard_bodies_.fetch_add(1, std::memory_order_relaxed);
-      const int b = s * size;
-      neurons_step(net_.spec(l), net_.rule(), layer, e, b, std::min(width, b + size),
-                   half(l, prev), half(l, cur), signal, kind, half(l + 1, cur), explore, clock);
-    });
+    // The row updates just recorded step along v_prev: keep it for the next sweep.
+    kept_[l] = rows_pending(net_.spec(l), net_.rule(), layer, kind);
+    if (kept_[l]) std::copy(half(l, prev), half(l, prev) + frame_stride_[l], kept_input_[l].begin());
   }
   slot.parity = cur;
 }
@@ -224,7 +235,19 @@ void Trainer::train_until(std::int64_t until, const TrainHooks& hooks) {
   check_finite();
 }
 
+void Trainer::flush_rows() noexcept {
+  for (std::size_t l = 0; l < kept_.size(); ++l)
+    if (std::exchange(kept_[l], 0))
+      neurons_flush(net_.rule(), net_.layer(static_cast<int>(l)), 0,
+                    net_.layer(static_cast<int>(l)).params.width, kept_input_[l].data());
+}
+
 void Trainer::train_lockstep(std::int64_t until, const TrainHooks& hooks) {
+  // However the run ends (an exception included), no row update stays pending.
+  struct Flush {
+    Trainer& t;
+    ~Flush() { t.flush_rows(); }
+  } flush{*this};
   const auto t0 = std::chrono::steady_clock::now();
   detail::EpisodeCounters& n = run_->counters;
   const std::int64_t start = n.steps;
@@ -256,6 +279,7 @@ void Trainer::train_lockstep(std::int64_t until, const TrainHooks& hooks) {
       forward(e, signal, FrameKind::mid);
     }
     if (hooks.progress_every > 0 && n.steps % hooks.progress_every == 0) {
+      flush_rows();
       check_finite();
       report();
     }

@@ -307,23 +307,20 @@ TEST(Exp2, CellsAreReproducibleAndCurvesRegular) {
   EXPECT_EQ(a.final.mean_return, b.final.mean_return);
 }
 
-// The learning test of issue #6: on fixed seeds and the preset's budget, the
-// MountainCar preset (rule perturb, every layer learning) solves at least 8 of 10
-// seeds, and it beats its frozen-hidden control on the same seeds: it reaches the
-// criterion earlier in more seeds than it does later, and its median steps to solve
-// is lower. Each run is one thread; two run at once (~30-40 s on 2 cores).
-// The preset `name` (at `steps`, 0: its own budget) and its frozen-hidden control on
-// seeds 1-10, two runs at a time, with the curve every 10k steps.
+// The learning tests of issues #6 and #14: a preset `name` (at `steps`, 0: its own
+// budget) on seeds 1..`seeds`, each run one thread, two at a time, with the curve every
+// 10k steps; `columns` local alone or with its frozen-hidden control.
 struct LocalVsFrozen {
   Exp2Summary local, frozen;
   Exp2Paired pair;
 };
-LocalVsFrozen local_vs_frozen(const char* name, std::int64_t steps = 0) {
+LocalVsFrozen local_vs_frozen(const char* name, int seeds, std::int64_t steps,
+                              std::vector<Exp2Column> columns) {
   coagent::Exp2Options o;
   apply_preset(o.local, name);
   if (steps > 0) o.local.steps = steps;
-  o.columns = {Exp2Column::local, Exp2Column::frozen};
-  o.seeds = 10;
+  o.columns = std::move(columns);
+  o.seeds = seeds;
   o.first_seed = 1;
   o.eval_every = 10000;
   o.curve_episodes = 10;
@@ -331,15 +328,23 @@ LocalVsFrozen local_vs_frozen(const char* name, std::int64_t steps = 0) {
   o.jobs = 2;
   const auto runs = run_exp2(o);
   const auto sum = summarise_exp2(runs);
-  EXPECT_EQ(sum.size(), 2u);
-  LocalVsFrozen r{sum.at(0), sum.at(1), compare_local_frozen(runs)};
-  EXPECT_EQ(r.pair.pairs, 10);
+  EXPECT_EQ(sum.size(), o.columns.size());
+  LocalVsFrozen r{sum.at(0), sum.size() > 1 ? sum.at(1) : Exp2Summary{}, compare_local_frozen(runs)};
   return r;
 }
 
+// MountainCar (rule perturb, every layer learning) at the preset's budget on 20 seeds
+// solves at least 16 of them, and beats its frozen-hidden control on the same seeds:
+// it reaches the criterion earlier in more seeds than it does later, and its median
+// steps to solve is lower (measured: 20/20 against 19/20, earlier 14, later 2, median
+// 30k against 50k; ~35 s on 2 cores). Twenty seeds, not ten: with ten the medians sit
+// on the same 10k curve point often enough to tie by chance (seeds 1-10: 20k and 20k,
+// earlier 6, later 2; seeds 1-30: 30k against 60k, earlier 22, later 2).
 TEST(Exp2Learning, MountainCarPresetHiddenLayersBeatFrozenControl) {
-  const LocalVsFrozen r = local_vs_frozen("mountaincar");
-  EXPECT_GE(r.local.solved, 8) << "the preset should solve at least 8 of 10 seeds";
+  const LocalVsFrozen r =
+      local_vs_frozen("mountaincar", 20, 0, {Exp2Column::local, Exp2Column::frozen});
+  EXPECT_EQ(r.pair.pairs, 20);
+  EXPECT_GE(r.local.solved, 16) << "the preset should solve at least 16 of 20 seeds";
   EXPECT_GT(r.pair.earlier, r.pair.later)
       << "hidden learning should reach the criterion earlier than the frozen control";
   ASSERT_GE(r.local.median_solve, 0);
@@ -347,17 +352,16 @@ TEST(Exp2Learning, MountainCarPresetHiddenLayersBeatFrozenControl) {
       << "median steps to solve: local " << r.local.median_solve << ", frozen " << r.frozen.median_solve;
 }
 
-// Pendulum at 60k steps (a budget where the frozen control is not yet saturated; at
-// the preset's 200k both solve every seed, README): the hidden layers learning by the
-// broadcast action gradient (rule dfa) solve more seeds than the frozen random
-// features, and reach the criterion earlier more often than later (~25 s on 2 cores).
-TEST(Exp2Learning, PendulumPresetHiddenLayersBeatFrozenControl) {
-  const LocalVsFrozen r = local_vs_frozen("pendulum", 60000);
-  EXPECT_GE(r.local.solved, 5) << "the preset should solve at least 5 of 10 seeds in 60k steps";
-  EXPECT_GT(r.local.solved, r.frozen.solved)
-      << "hidden learning should solve more seeds than frozen features";
-  EXPECT_GT(r.pair.earlier, r.pair.later)
-      << "hidden learning should reach the criterion earlier than the frozen control";
+// Pendulum (rule dfa) learns within 60k steps against the untrained network: at least
+// 5 of 20 seeds solved where the untrained network solves none (measured 7/20, mean
+// final return -235; ~20 s on 2 cores). Against the frozen-hidden control the
+// difference is within seed noise since the noise became counter-based (seeds 1-20:
+// 7/20 against 6/20; seeds 21-40: 8/20 against 4/20, earlier 3, later 4): README,
+// Experiment 2. It is no longer asserted here.
+TEST(Exp2Learning, PendulumPresetLearnsAgainstTheUntrainedNetwork) {
+  const LocalVsFrozen r = local_vs_frozen("pendulum", 20, 60000, {Exp2Column::local});
+  EXPECT_EQ(r.local.solved_at_start, 0) << "the untrained network should not solve Pendulum";
+  EXPECT_GE(r.local.solved, 5) << "the preset should solve at least 5 of 20 seeds in 60k steps";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "coagent/rules.hpp"
@@ -19,6 +20,7 @@ LayerState make_layer(Rule rule, int fan_in, int width, std::uint64_t seed, int 
   L.trace.resize(static_cast<std::size_t>(width) * envs);
   L.pending.resize(L.trace.size());
   L.noise.assign(L.trace.size(), 0.0f);
+  L.update.assign(static_cast<std::size_t>(width), RowUpdate{});
   Pcg32 rng(seed);
   auto fill = [&](std::vector<float>& v, bool rows) {
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -63,8 +65,9 @@ TEST(LinearRule, OneUpdateMatchesClosedForm) {
                            static_cast<float>(xi0), static_cast<float>(a0), 1};
   const double r = 1.5;
   std::vector<float> out(8);
-  neurons_step(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(), StepSignal{1.5f, false},
-               FrameKind::mid, out.data(), true, NoiseClock{});
+  neurons_step(quiet_spec(), rs, L, 0, 0, 1, nullptr, v0.data(), v1.data(),
+               StepSignal{1.5f, false}, FrameKind::mid, out.data(), true, NoiseClock{});
+  neurons_flush(rs, L, 0, 1, v0.data());  // the row steps the next sweep would apply
 
   const double y1 = std::tanh(0.3 * 0.25 - 0.2 * 0.75 + 0.1);
   EXPECT_NEAR(out[0], y1, 1e-6);
@@ -94,8 +97,8 @@ TEST(LinearRule, TerminalTransitionDoesNotBootstrap) {
   L.trace[0] = NeuronTrace{0.0f, 1.0f, 0.0f, 0.0f, 1};
   const auto v0 = frame({1.0f}), v1 = frame({1.0f});
   std::vector<float> out(8);
-  neurons_step(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(), StepSignal{2.0f, true},
-               FrameKind::last, out.data(), true, NoiseClock{});
+  neurons_step(quiet_spec(), rs, L, 0, 0, 1, nullptr, v0.data(), v1.data(),
+               StepSignal{2.0f, true}, FrameKind::last, out.data(), true, NoiseClock{});
   // delta = 2 - 1 = 1 (no bootstrap)
   EXPECT_NEAR(p.cc[0], 1.1, 1e-6);
 }
@@ -114,8 +117,9 @@ void compatible_closed_form(ActorStep step) {
   L.trace[0] = NeuronTrace{static_cast<float>(y0), static_cast<float>(sp0),
                            static_cast<float>(xi0), static_cast<float>(y0 + xi0), 1};
   std::vector<float> out(8);
-  neurons_step(quiet_spec(), rs, L, 0, 0, 1, f0.data(), f1.data(), StepSignal{-1.0f, false},
-               FrameKind::mid, out.data(), true, NoiseClock{});
+  neurons_step(quiet_spec(), rs, L, 0, 0, 1, nullptr, f0.data(), f1.data(),
+               StepSignal{-1.0f, false}, FrameKind::mid, out.data(), true, NoiseClock{});
+  neurons_flush(rs, L, 0, 1, f0.data());
 
   double w[3] = {0.2, 0.7, -0.3}, u[3] = {0.3, -0.1, 0.5};
   const double phi[3] = {sp0 * v0[0], sp0 * v0[1], sp0};
@@ -219,7 +223,8 @@ TEST(Rules, ExploreFractionZeroEmitsTheDeterministicOutput) {
   LayerState L = make_layer(Rule::linear, 2, 4, 9);
   const auto v = frame({0.3f, -0.7f});
   std::vector<float> out(8), greedy(8);
-  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::first, out.data(), true, NoiseClock{});
+  neurons_emit(spec, RuleSettings{}, L, 0, 0, 4, nullptr, nullptr, v.data(), FrameKind::first,
+               out.data(), true, NoiseClock{});
   neurons_greedy(L.params, 0, 4, v.data(), greedy.data());
   for (int n = 0; n < 4; ++n) {
     EXPECT_EQ(out[n], greedy[n]);
@@ -227,31 +232,53 @@ TEST(Rules, ExploreFractionZeroEmitsTheDeterministicOutput) {
   }
 }
 
-// Any split of a layer into ranges computes bit-identical results.
-TEST(Rules, ResultsDoNotDependOnHowALayerIsSplit) {
-  for (Rule rule : {Rule::linear, Rule::compatible}) {
+// Any split of a layer into ranges computes bit-identical results, and so does
+// applying every row step at once instead of in the next sweep (shard 0 below: a
+// flush after each step), for every rule with private rows.
+TEST(Rules, ResultsDoNotDependOnHowALayerIsSplitOrWhenRowsAreStepped) {
+  for (Rule rule : {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa}) {
+    SCOPED_TRACE(std::string(to_string(rule)));
     RuleSettings rs{.rule = rule, .gamma = 0.99f, .alpha_actor = 1e-2f, .alpha_critic = 1e-2f,
                     .alpha_value = 1e-2f};
+    rs.actor_step = ActorStep::plain;
     LayerSpec spec;
     spec.noise_scale = 0.4;
     spec.explore_fraction = 0.7;
     const int d = 11, width = 13;
-    const LayerState base = make_layer(rule, d, width, 21);
+    LayerState base = make_layer(rule, d, width, 21);
+    if (rule == Rule::perturb) {
+      base.elig.assign(base.trace.size() * static_cast<std::size_t>(base.params.stride), 0.0f);
+      base.elig_b.assign(base.trace.size(), 0.0f);
+    }
+    if (rule == Rule::dfa)
+      for (std::size_t i = 0; i < base.params.fb.size(); ++i) base.params.fb[i] = 0.5f - 0.1f * (i % 7);
     std::vector<LayerState> runs;
-    for (int shard : {13, 1, 3, 7}) {
+    for (int shard : {13, 1, 3, 7, 0}) {
       LayerState L = base;
       Pcg32 in_rng(77);
-      std::vector<float> prev(padded(d), 0.0f), cur(padded(d), 0.0f), out(padded(width));
+      std::vector<float> old(padded(d), 0.0f), prev(padded(d), 0.0f), cur(padded(d), 0.0f),
+          out(padded(width));
+      bool kept = false;
       for (int t = 0; t < 60; ++t) {
         for (int i = 0; i < d; ++i) cur[i] = static_cast<float>(in_rng.normal());
         const FrameKind kind = t % 20 == 0 ? FrameKind::first
                                : t % 20 == 19 ? FrameKind::last : FrameKind::mid;
-        for (int b = 0; b < width; b += shard)
-          neurons_step(spec, rs, L, 0, b, std::min(width, b + shard), prev.data(), cur.data(),
-                       StepSignal{static_cast<float>(t % 3) - 1.0f, t % 40 == 39}, kind,
-                       out.data(), true, NoiseClock{0, static_cast<std::uint32_t>(t)});
+        StepSignal sig{static_cast<float>(t % 3) - 1.0f, t % 40 == 39, 0.3f - 0.01f * t};
+        sig.grad = {0.5f, -0.25f, 0.0f, 0.0f};
+        const int size = shard == 0 ? width : shard;
+        for (int b = 0; b < width; b += size)
+          neurons_step(spec, rs, L, 0, b, std::min(width, b + size), kept ? old.data() : nullptr,
+                       prev.data(), cur.data(), sig, kind, out.data(), true,
+                       NoiseClock{0, static_cast<std::uint32_t>(t)});
+        kept = rows_pending(spec, rs, L, kind);
+        if (kept && shard == 0) {
+          neurons_flush(rs, L, 0, width, prev.data());
+          kept = false;
+        }
+        old = prev;
         std::swap(prev, cur);
       }
+      if (kept) neurons_flush(rs, L, 0, width, old.data());
       runs.push_back(std::move(L));
     }
     for (std::size_t i = 1; i < runs.size(); ++i) {
@@ -295,8 +322,9 @@ TEST(PerturbRule, TwoUpdatesMatchTheClosedForm) {
   // Step 1: the neuron explored with draw g = 1.5 at sigma'(z) = 0.8; TD error 2.
   L.trace[0] = NeuronTrace{0.1f, 0.8f, 0.3f, 0.4f, 1, 1.5f};
   std::vector<float> out(8);
-  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(),
-                StepSignal{0.0f, false, 2.0f}, FrameKind::mid);
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v0.data(), StepSignal{0.0f, false, 2.0f},
+                FrameKind::mid);
+  neurons_flush(rs, L, 0, 1, v0.data());
   double e[3] = {1.5 * 0.8 * 0.5, 1.5 * 0.8 * -1.0, 1.5 * 0.8};
   double K[3] = {0.3, -0.2, 0.1};
   for (int i = 0; i < 3; ++i) K[i] += 0.1 * 2.0 * e[i];
@@ -305,8 +333,9 @@ TEST(PerturbRule, TwoUpdatesMatchTheClosedForm) {
   EXPECT_NEAR(p.b[0], K[2], 1e-6);
   // Step 2: g = -0.5, sigma' = 0.6, TD error -1: the trace decays by gamma*lambda.
   L.trace[0] = NeuronTrace{0.2f, 0.6f, -0.1f, 0.1f, 1, -0.5f};
-  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v1.data(), v2.data(),
-                StepSignal{0.0f, false, -1.0f}, FrameKind::mid);
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v1.data(), StepSignal{0.0f, false, -1.0f},
+                FrameKind::mid);
+  neurons_flush(rs, L, 0, 1, v1.data());
   const double x1[3] = {0.25, 0.75, 1.0};
   for (int i = 0; i < 3; ++i) {
     e[i] = 0.45 * e[i] + -0.5 * 0.6 * x1[i];
@@ -318,8 +347,8 @@ TEST(PerturbRule, TwoUpdatesMatchTheClosedForm) {
   EXPECT_NEAR(L.elig[0], e[0], 1e-6);
   EXPECT_NEAR(L.elig_b[0], e[2], 1e-6);
   // An episode's first frame clears the traces and changes nothing else.
-  neurons_step(quiet_spec(), rs, L, 0, 0, 1, v2.data(), v2.data(), StepSignal{}, FrameKind::first,
-               out.data(), true, NoiseClock{});
+  neurons_step(quiet_spec(), rs, L, 0, 0, 1, nullptr, v2.data(), v2.data(), StepSignal{},
+               FrameKind::first, out.data(), true, NoiseClock{});
   EXPECT_EQ(L.elig[0], 0.0f);
   EXPECT_EQ(L.elig_b[0], 0.0f);
   EXPECT_NEAR(p.K[0], K[0], 1e-6);
@@ -332,7 +361,8 @@ TEST(PerturbRule, NoiseDrawIsRecordedAndZeroWithoutExploration) {
   LayerState L = perturb_layer(2, 4);
   const auto v = frame({0.1f, 0.2f});
   std::vector<float> out(8);
-  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::first, out.data(), true, NoiseClock{});
+  neurons_emit(spec, RuleSettings{.rule = Rule::perturb}, L, 0, 0, 4, nullptr, nullptr, v.data(),
+               FrameKind::first, out.data(), true, NoiseClock{});
   for (int n = 0; n < 4; ++n) {
     // First OU step from 0 with dt = 1: xi = float(sigma * g) = sigma * float(g)
     // exactly (sigma = 0.5 is a power of two).
@@ -340,7 +370,8 @@ TEST(PerturbRule, NoiseDrawIsRecordedAndZeroWithoutExploration) {
     EXPECT_NE(L.pending[n].g, 0.0f);
   }
   spec.explore_fraction = 0.0;
-  neurons_emit(spec, L, 0, 0, 4, v.data(), FrameKind::mid, out.data(), true, NoiseClock{});
+  neurons_emit(spec, RuleSettings{.rule = Rule::perturb}, L, 0, 0, 4, nullptr, v.data(), v.data(),
+               FrameKind::mid, out.data(), true, NoiseClock{});
   for (int n = 0; n < 4; ++n) EXPECT_EQ(L.pending[n].g, 0.0f);
 }
 
@@ -350,7 +381,8 @@ TEST(PerturbRule, WeightNormBoundHolds) {
   LayerState L = perturb_layer(2, 3);
   const auto v0 = frame({0.5f, -1.0f}), v1 = frame({0.25f, 0.75f});
   for (int n = 0; n < 3; ++n) L.trace[n] = NeuronTrace{0.1f, 0.8f, 0.3f, 0.4f, 1, 1.0f};
-  neurons_learn(quiet_spec(), rs, L, 0, 0, 3, v0.data(), v1.data(), StepSignal{0.0f, false, 5.0f},
+  // With a bound, learn steps the rows at once (the bound needs them).
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 3, v0.data(), StepSignal{0.0f, false, 5.0f},
                 FrameKind::mid);
   for (int n = 0; n < 3; ++n) {
     const float* K = &L.params.K[static_cast<std::size_t>(n) * L.params.stride];
@@ -370,7 +402,8 @@ TEST(DfaRule, OneUpdateMatchesClosedForm) {
   L.trace[0] = NeuronTrace{0.1f, 0.8f, 0.0f, 0.1f, 0, 0.0f};
   StepSignal sig{0.0f, false, 1.0f};
   sig.grad = {2.0f, 0.25f, 0.0f, 0.0f};
-  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v0.data(), v1.data(), sig, FrameKind::mid);
+  neurons_learn(quiet_spec(), rs, L, 0, 0, 1, v0.data(), sig, FrameKind::mid);
+  neurons_flush(rs, L, 0, 1, v0.data());
   const double s = 0.1 * (0.5 * 2.0 - 2.0 * 0.25) * 0.8;
   EXPECT_NEAR(p.K[0], 0.3 + s * 0.5, 1e-6);
   EXPECT_NEAR(p.K[1], -0.2 - s, 1e-6);
@@ -385,7 +418,8 @@ TEST(DfaRule, OutputLayerCarriesItsNoiseInTheFrame) {
   spec.output = true;
   const auto v = frame({0.5f, -1.0f});
   std::vector<float> out(8, 0.0f);
-  neurons_emit(spec, L, 0, 0, 1, v.data(), FrameKind::mid, out.data(), true, NoiseClock{});
+  neurons_emit(spec, RuleSettings{.rule = Rule::dfa}, L, 0, 0, 1, nullptr, v.data(), v.data(),
+               FrameKind::mid, out.data(), true, NoiseClock{});
   EXPECT_NE(out[1], 0.0f);
   EXPECT_EQ(out[1], L.pending[0].xi);
   EXPECT_FLOAT_EQ(out[0], L.pending[0].y + out[1]);

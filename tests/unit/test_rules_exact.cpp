@@ -90,6 +90,7 @@ LayerState noise_layer(int width, std::uint64_t seed) {
   L.trace.resize(static_cast<std::size_t>(width));
   L.pending.resize(L.trace.size());
   L.noise.assign(L.trace.size(), 0.0f);
+  L.update.assign(static_cast<std::size_t>(width), RowUpdate{});
   L.noise_key = {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed * 7 + 1)};
   Pcg32 rng(seed);
   for (int n = 0; n < width; ++n) {
@@ -172,7 +173,8 @@ NoiseRun check_noise(const LayerSpec& spec, int width, std::uint64_t seed) {
       if (f.kind == FrameKind::first && from_nonzero) ++run.resets;
       if (f.kind == FrameKind::mid && model[n].explored && from_nonzero) ++run.carried;
     }
-    neurons_emit(spec, L, 0, 0, width, v.data(), f.kind, out.data(), f.explore, clock);
+    neurons_emit(spec, RuleSettings{}, L, 0, 0, width, nullptr, v.data(), v.data(), f.kind,
+                 out.data(), f.explore, clock);
     neurons_greedy(L.params, 0, width, v.data(), greedy.data());
     for (int n = 0; n < width; ++n) {
       SCOPED_TRACE("frame " + std::to_string(t) + " neuron " + std::to_string(n));
