@@ -84,7 +84,7 @@ struct NeuronTrace {
 
 // A neuron's row update, recorded by learn and applied by the next sweep over the
 // neuron's rows (the next emit, whichever environment it is for, or neurons_flush),
-// so that a step reads and writes every row once (docs/design.md §3.6). The update of
+// so that a step reads and writes every row once (docs/design.md §3.4). The update of
 // transition t = (v_prev, ...) is a step along v_prev, that call's input: the runtime
 // keeps that frame and passes it as `v_old` to the call that applies it. Every element
 // sees the same operations as an immediate update (y + s*x, then the dot products),
