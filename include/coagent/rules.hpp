@@ -2,7 +2,7 @@
 //
 // Nothing here knows about threads, queues or environments. A layer's neurons live
 // in contiguous per-layer storage (row n of every matrix is neuron n, rows padded
-// to a multiple of kLane = 32 floats with zeros); a kernel call processes the neurons
+// to a multiple of kLane = 16 floats with zeros); a kernel call processes the neurons
 // [begin, end) of one layer for one frame and touches only their rows and their
 // traces. Exploration noise is counter-based: neuron n's draw for a frame is
 // Philox4x32-10 of (n, env, episode, step) under the layer's key (seed, layer), so it
@@ -42,7 +42,7 @@
 
 namespace coagent {
 
-inline constexpr int kLane = 32;  // row padding: two 16-lane accumulators per dot product
+inline constexpr int kLane = 16;  // row padding: whole 16-lane vectors
 constexpr int padded(int n) noexcept { return (n + kLane - 1) / kLane * kLane; }
 
 struct RuleSettings {
@@ -141,7 +141,7 @@ struct StepSignal {
 //        bootstrapping unless it terminated.
 enum class FrameKind : std::uint8_t { first, mid, last };
 
-// The deterministic part of a neuron: y = tanh(K.v + b). Fixed-order 32-lane dot
+// The deterministic part of a neuron: y = tanh(K.v + b). Fixed-order two-accumulator dot
 // product, so the result does not depend on alignment or on how the layer is split;
 // tanh is our own (kernels' detmath.inc), the same bits on every instruction set.
 float dot_padded(const float* a, const float* b, int stride) noexcept;

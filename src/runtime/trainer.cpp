@@ -70,7 +70,7 @@ Trainer::~Trainer() = default;
 void Trainer::init_critic() {
   if (uses_env_critic(cfg_.rule))
     critic_ = std::make_unique<EnvCritic>(env_critic_settings(cfg_, net_.action_size()),
-                                          net_.input_stride(), cfg_.envs, cfg_.seed);
+                                          net_.obs_size(), cfg_.envs, cfg_.seed);
 }
 
 std::int64_t Trainer::steps_done() const noexcept { return run_->counters.steps; }

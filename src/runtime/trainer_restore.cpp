@@ -123,7 +123,7 @@ detail::TrainerParts read_trainer_parts(const TrainConfig& cfg, ByteReader& r,
   for (int e = 0; e < cfg.envs; ++e) parts.run.slots.push_back(get_slot(r, cfg, e, parts.net, factory));
   if (uses_env_critic(cfg.rule)) {
     parts.critic = std::make_unique<EnvCritic>(env_critic_settings(cfg, parts.net.action_size()),
-                                               parts.net.input_stride(), cfg.envs, cfg.seed);
+                                               parts.net.obs_size(), cfg.envs, cfg.seed);
     EnvCritic& c = *parts.critic;
     r.get_into(c.weights(), "environment critic weights");
     r.get_into(c.traces(), "environment critic traces");

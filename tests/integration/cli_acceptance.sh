@@ -55,11 +55,11 @@ db=$("$bin" inspect "$tmp/b.ckpt" --json | sed 's/.*"digest":"\([0-9a-f]*\)".*/\
 check "same digest twice ($da)" '[[ -n "$da" && "$da" == "$db" ]]'
 
 # bench --json: a roofline entry (bytes per step of the rule's rows, bandwidth per thread
-# count) and a roofline fraction per configuration. 2-16-1 linear: (16 x 32 + 1 x 32) floats
-# (rows padded to 32), K and critic rows, read and written: 2 x 4 x 2 x 544 = 8704 bytes.
+# count) and a roofline fraction per configuration. 2-16-1 linear: (16 x 16 + 1 x 16) floats
+# (rows padded to 16), K and critic rows, read and written: 2 x 4 x 2 x 272 = 4352 bytes.
 bj=$("$bin" bench --net 16 --steps 100 --reps 1 --threads 1 --modes fused --shard-sizes 1 --no-ddpg --json)
 check "bench --json has a roofline entry" 'grep -q "\"roofline\":{\"bandwidth\":\[{\"bytes_per_s\":" <<< "$bj"'
-check "bench --json counts 8704 bytes per step" 'grep -q "\"bytes_per_step\":8704" <<< "$bj"'
+check "bench --json counts 4352 bytes per step" 'grep -q "\"bytes_per_step\":4352" <<< "$bj"'
 check "bench --json has a roofline fraction per configuration" 'grep -q "\"roofline_fraction\":" <<< "$bj"'
 
 exit $fail

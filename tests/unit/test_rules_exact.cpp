@@ -1,4 +1,4 @@
-// The kernels' arithmetic that is specified to the bit: the fixed-order 32-lane dot
+// The kernels' arithmetic that is specified to the bit: the fixed-order two-accumulator dot
 // product, and the exploration noise each neuron draws from its Philox counter (the OU
 // recursion, the Gaussian draw, explore_fraction, the per-episode reset). Each
 // expectation is recomputed here from the documented formula, with the same float
@@ -17,14 +17,15 @@ namespace {
 
 std::uint32_t bits(float x) { return std::bit_cast<std::uint32_t>(x); }
 
-// The documented order (kernels.inc, dot_padded): 32 partial sums
-// acc[k] += a[i+k]*b[i+k] (two 16-lane vectors), the two vectors added lane by lane,
-// then the 16 lanes reduced pairwise: t[i] += t[i+8], t[i] += t[i+4], t[i] += t[i+2],
+// The documented order (sweep.inc, dot_padded): 32 partial sums, the 16-float blocks
+// of the row alternating between acc[0..16) and acc[16..32) (block k adds
+// a[16k+j]*b[16k+j] to acc[16 (k % 2) + j]), the two halves added lane by lane, then
+// the 16 lanes reduced pairwise: t[i] += t[i+8], t[i] += t[i+4], t[i] += t[i+2],
 // t[0] + t[1]. No -ffast-math and no FMA: each product and sum is rounded to float.
 float dot_documented(const float* a, const float* b, int stride) {
   float acc[32] = {};
-  for (int i = 0; i < stride; i += 32)
-    for (int k = 0; k < 32; ++k) acc[k] += a[i + k] * b[i + k];
+  for (int i = 0; i < stride; i += 16)
+    for (int k = 0; k < 16; ++k) acc[16 * ((i / 16) % 2) + k] += a[i + k] * b[i + k];
   float t[16];
   for (int k = 0; k < 16; ++k) t[k] = acc[k] + acc[k + 16];
   for (int w = 8; w > 0; w /= 2)
@@ -45,15 +46,15 @@ float dot_double(const float* a, const float* b, int n) {
 }
 float dot_lanes_left_to_right(const float* a, const float* b, int stride) {
   float acc[32] = {};
-  for (int i = 0; i < stride; i += 32)
-    for (int k = 0; k < 32; ++k) acc[k] += a[i + k] * b[i + k];
+  for (int i = 0; i < stride; i += 16)
+    for (int k = 0; k < 16; ++k) acc[16 * ((i / 16) % 2) + k] += a[i + k] * b[i + k];
   float s = 0.0f;
   for (float x : acc) s += x;
   return s;
 }
 
 TEST(Rules, DotIsOrderFixed) {
-  for (int stride : {32, 64, 96, 1024}) {
+  for (int stride : {16, 32, 48, 64, 1024}) {
     SCOPED_TRACE("stride " + std::to_string(stride));
     int differ_seq = 0, differ_double = 0, differ_lanes = 0;
     const int trials = 64;
