@@ -129,10 +129,10 @@ std::vector<char> read_archive(const std::string& path) {
   const auto version = get_at<std::uint32_t>(bytes.data() + 8);
   const auto reserved = get_at<std::uint32_t>(bytes.data() + 12);
   const auto payload_size = get_at<std::uint64_t>(bytes.data() + 16);
-  if (version == 2)  // format 2: per-neuron random streams, 8-float rows (before 32-lane kernels)
+  if (version == 2)  // format 2: per-neuron random streams and 8-float rows
     throw std::runtime_error(fmt::format(
         "checkpoint '{}' has format version 2, from a coagent before counter-based noise and "
-        "32-lane kernels; this build reads version {} only: retrain, or resume it with the "
+        "16-float rows; this build reads version {} only: retrain, or resume it with the "
         "older build",
         path, kArchiveVersion));
   if (version != kArchiveVersion)

@@ -255,6 +255,18 @@ TEST_F(Archive, WrongVersion) {
                                 " (this build reads " + std::to_string(kCheckpointVersion) + ")");
 }
 
+// A format-2 file (per-neuron random streams, before the counter-based noise) is refused
+// with a message that says what it is and what to do.
+TEST_F(Archive, FormatTwoFileIsRefusedByName) {
+  write_archive(path(), payload(10));
+  auto b = bytes_of(path());
+  const std::uint32_t v = 2;
+  std::memcpy(b.data() + 8, &v, 4);
+  put_bytes(path(), b);
+  expect_read_error(path(), "has format version 2, from a coagent before counter-based noise");
+  expect_read_error(path(), "retrain, or resume it with the older build");
+}
+
 TEST_F(Archive, NonZeroReservedField) {
   write_archive(path(), payload(10));
   auto b = bytes_of(path());
