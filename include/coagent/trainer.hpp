@@ -122,6 +122,7 @@ class Trainer final : public Learner {
   void start_episode(int e, std::optional<std::uint64_t> seed);
   void forward(int e, StepSignal signal, FrameKind kind);
   void train_lockstep(std::int64_t until, const TrainHooks& hooks);
+  void init_kept();
   void flush_rows() noexcept;
 
   TrainConfig cfg_;

@@ -45,6 +45,7 @@ Trainer::Trainer(TrainConfig cfg, EnvFactory factory)
   init_critic();
   action_.assign(net_.action_size(), 0.0);
   for (int w : net_.shape()) frame_stride_.push_back(padded(w));
+  init_kept();
   run_->slots.resize(cfg_.envs);
   for (int e = 0; e < cfg_.envs; ++e) {
     detail::EnvSlot& slot = run_->slots[e];
@@ -63,9 +64,15 @@ Trainer::Trainer(TrainConfig cfg, EnvFactory factory, detail::TrainerParts parts
       run_(std::make_unique<detail::RunState>(std::move(parts.run))) {
   action_.assign(net_.action_size(), 0.0);
   for (int w : net_.shape()) frame_stride_.push_back(padded(w));
+  init_kept();
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::init_kept() {
+  kept_.assign(net_.num_layers(), 0);
+  for (int l = 0; l < net_.num_layers(); ++l) kept_input_.emplace_back(frame_stride_[l], 0.0f);
+}
 
 void Trainer::init_critic() {
   if (uses_env_critic(cfg_.rule))
@@ -113,10 +120,6 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
   }
   const NoiseClock clock = detail::noise_clock(slot.episode_index, slot.episode_length);
   const bool parallel = cfg_.threads != 1 && executor_;
-  if (kept_.empty()) {
-    kept_.assign(net_.num_layers(), 0);
-    for (int l = 0; l < net_.num_layers(); ++l) kept_input_.emplace_back(frame_stride_[l], 0.0f);
-  }
   for (int l = 0; l < net_.num_layers(); ++l) {
     LayerState& layer = net_.layer(l);
     const int width = layer.params.width;
