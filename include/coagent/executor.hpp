@@ -7,9 +7,10 @@
 //
 // Two implementations (src/runtime/executor.cpp):
 //  * the oneTBB executor: a task_arena owned by the runtime (the library never
-//    touches global_control; only the CLI does). Tasks spawned from inside the arena
-//    go to the spawning worker's deque (task_group::run); spawns from outside are
-//    enqueued to the arena.
+//    touches global_control; only the CLI does). The first task a task spawns runs
+//    on the same thread right after it (scheduler bypass); its other spawns go to the
+//    worker's deque (task_group::run), where idle workers steal them; spawns from
+//    outside are enqueued to the arena.
 //  * the std::thread executor: plain threads over a mutex-protected deque. It exists
 //    so that ThreadSanitizer checks the runtime's own synchronisation (Debian's
 //    libtbb is not built with TSan); TSan builds use it by default.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "coagent/network.hpp"
 
@@ -17,8 +18,19 @@ namespace coagent::cli {
 std::int64_t step_bytes(const Network& net, Rule rule);
 
 // Streaming bandwidth (bytes read + bytes written per second) of `threads` threads each
-// updating its share of a `bytes`-sized float array in place (x = a x + b), best of a
-// few passes over at least ~0.2 s.
-double stream_bandwidth(std::int64_t bytes, int threads);
+// updating its share of a float array in place (x = a x + b) with the kernels' vector
+// code, the array holding `bytes` / 2 so that one pass moves `bytes`. Construction
+// touches the pages and sizes a timing to ~0.05 s; measure() times one, so that the
+// bench can take it in the same rounds as the runs it is compared with.
+class StreamProbe {
+ public:
+  StreamProbe(std::int64_t bytes, int threads);
+  double measure();
+
+ private:
+  void passes(int count);
+  std::vector<float> data_;
+  int threads_ = 1, count_ = 1;
+};
 
 }  // namespace coagent::cli

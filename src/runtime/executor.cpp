@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <thread>
+#include <utility>
 #include <vector>
 #include <map>
 #include <memory>
@@ -52,17 +53,24 @@ class TbbExecutor final : public Executor {
       : threads_(resolve_threads(threads)), arena_(shared_arena(threads_, 0)) {}
   ~TbbExecutor() noexcept override { wait_idle(); }
 
+  // A task spawned from inside one of this executor's tasks, while the thread's
+  // bypass slot is empty, goes into the slot instead of the deque: the spawning task's
+  // thread runs it as soon as that task returns, without a trip through the scheduler
+  // (oneTBB's "scheduler bypass"). A chain of one environment's frames through small
+  // layers then stays on one core instead of bouncing between workers; the other
+  // spawns of the same task still go to the deque, where idle workers steal them.
   void spawn(Task task) override {
     used_.store(true, std::memory_order_relaxed);
     outstanding_.fetch_add(1, std::memory_order_relaxed);
+    if (current_ == this && !bypass_) {
+      bypass_ = std::move(task);
+      return;
+    }
     auto body = [this, t = std::move(task)] {
       current_ = this;
-      t();
+      run(t);
+      while (bypass_) run(std::exchange(bypass_, nullptr));
       current_ = nullptr;
-      if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard lock(mu_);
-        cv_.notify_all();
-      }
     };
     if (current_ == this)
       group_.run(std::move(body));
@@ -90,7 +98,15 @@ class TbbExecutor final : public Executor {
   }
 
  private:
+  void run(const Task& t) {
+    t();
+    if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard lock(mu_);
+      cv_.notify_all();
+    }
+  }
   static thread_local TbbExecutor* current_;
+  static thread_local Task bypass_;
   int threads_;
   tbb::task_arena& arena_;
   tbb::task_group group_;
@@ -101,6 +117,7 @@ class TbbExecutor final : public Executor {
 };
 
 thread_local TbbExecutor* TbbExecutor::current_ = nullptr;
+thread_local Executor::Task TbbExecutor::bypass_;
 
 class ThreadExecutor final : public Executor {
  public:
