@@ -28,6 +28,11 @@ class Executor {
   virtual void spawn(Task task) = 0;
   virtual void wait_idle() = 0;
   virtual int concurrency() const = 0;
+  // Which of the concurrency() workers runs the caller, in [0, concurrency()), or -1
+  // when the caller is not one of this executor's workers (or the executor does not
+  // say). The async runtime uses it only to order its spawns so that each worker keeps
+  // working on the same shards (their rows stay in its caches); results never depend on it.
+  virtual int worker_index() const { return -1; }
   // Runs f(0) .. f(n-1), possibly in parallel, and returns when all are done (the
   // lockstep mode's per-layer barrier). Called from the driver thread only.
   virtual void parallel_for(int n, const std::function<void(int)>& f) = 0;

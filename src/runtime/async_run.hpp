@@ -82,6 +82,7 @@ class AsyncRun {
   void finish_env();
   enum class Halt { now, at_step_boundary };
   void fail(std::exception_ptr e, Halt how);
+  void plan_post_orders();
   void start_frames();
   void wait_local(const std::function<void()>& report, double seconds);
   void write_back();
@@ -94,6 +95,9 @@ class AsyncRun {
   RankLink* link_;
   std::vector<int> stride_;
   std::vector<std::vector<std::unique_ptr<Shard>>> shards_;
+  // post_order_[k][w + 1]: the order in which worker w (-1: not a worker) posts a
+  // level-k frame to layer k's shards (shard affinity, async_runtime.hpp).
+  std::vector<std::vector<std::vector<int>>> post_order_;
   std::vector<std::unique_ptr<FramePool>> pools_;
   std::vector<std::unique_ptr<std::atomic<std::int64_t>>> published_;
   std::vector<EnvActor> envs_;

@@ -30,6 +30,7 @@ AsyncRun::AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size, Placemen
       shards_[l].push_back(std::move(s));
     }
   }
+  plan_post_orders();
   for (int k = 0; k <= L_; ++k)
     pools_.push_back(std::make_unique<FramePool>(k, stride_[k], 4 * E_ + 2));
   for (int k = 0; k <= L_; ++k)
@@ -44,6 +45,32 @@ AsyncRun::AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size, Placemen
   for (int e = 0; e < E_; ++e) {
     env_budget_.push_back(std::max<std::int64_t>(0, before(in_.until, e) - before(base_steps_, e)));
     env_taken_.push_back(0);
+  }
+}
+
+// Shard affinity: worker w is the home of the w-th contiguous block of every layer's
+// shards. A worker that publishes a frame posts first one of its own shards (the
+// executor runs that one next on the same thread: scheduler bypass), then the other
+// workers' shards, which idle workers steal oldest-first, and its own others last,
+// which it pops newest-first. So with one environment each worker keeps sweeping the
+// same rows step after step (measured on `wide` at 2 threads, 64-neuron shards: 1.58x
+// of fused without it, 1.87-1.94x with it). Only the order of the posts changes.
+void AsyncRun::plan_post_orders() {
+  const int T = std::max(1, ex_.concurrency());
+  post_order_.resize(L_);
+  for (int k = 0; k < L_; ++k) {
+    const int n = static_cast<int>(shards_[k].size());
+    auto home = [&](int i) { return static_cast<int>(static_cast<std::int64_t>(i) * T / n); };
+    std::vector<int> plain(n);
+    for (int i = 0; i < n; ++i) plain[i] = i;
+    post_order_[k].push_back(plain);
+    for (int w = 0; w < T; ++w) {
+      std::vector<int> own, order;
+      for (int i = 0; i < n; ++i) (home(i) == w ? own : order).push_back(i);
+      if (!own.empty()) order.insert(order.begin(), own.front());
+      for (std::size_t j = own.size(); j > 1; --j) order.push_back(own[j - 1]);
+      post_order_[k].push_back(std::move(order));
+    }
   }
 }
 

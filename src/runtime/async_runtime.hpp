@@ -54,6 +54,12 @@
 // broadcast entry, then publishes the frame to the first layer. No lock on the hot
 // path; with one environment the critic sees the states in lockstep's order.
 //
+// Affinity. Each worker is the home of a contiguous block of every layer's shards.
+// A worker publishing a frame posts one of its own shards first (the executor runs
+// it next on the same thread), then the other workers' shards (stolen oldest-first),
+// then its own others (popped newest-first), so with one environment a worker keeps
+// sweeping the same rows. Only the order of the posts depends on it, never a result.
+//
 // Emit, then learn. A shard's sweep emits its slice (applying its pending row
 // updates on the way) and, if it is the last writer, publishes the frame before it
 // learns: learning is off the critical path.

@@ -121,7 +121,10 @@ void AsyncRun::publish(Frame* f) {
     slices_done(nx);
     return;
   }
-  for (auto& s : shards_[k]) post(*s, f);
+  const int w = ex_.worker_index();
+  const auto& orders = post_order_[k];
+  for (int i : orders[w >= 0 && w + 1 < static_cast<int>(orders.size()) ? w + 1 : 0])
+    post(*shards_[k][i], f);
 }
 
 void AsyncRun::spawn_output(Frame* f) {

@@ -87,6 +87,11 @@ class TbbExecutor final : public Executor {
   }
 
   int concurrency() const override { return threads_; }
+  int worker_index() const override {
+    if (current_ != this) return -1;
+    const int i = tbb::this_task_arena::current_thread_index();  // the slot in arena_
+    return i >= 0 && i < threads_ ? i : -1;
+  }
 
   // Lockstep's barrier-per-layer loops run in a second arena with a slot reserved
   // for the driver, so execute() runs on the calling thread (which then helps)
@@ -123,7 +128,12 @@ class ThreadExecutor final : public Executor {
  public:
   explicit ThreadExecutor(int threads) {
     const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { loop(); });
+    for (int i = 0; i < n; ++i)
+      workers_.emplace_back([this, i] {
+        self_ = this;
+        index_ = i;
+        loop();
+      });
   }
   ~ThreadExecutor() override {
     {
@@ -149,6 +159,7 @@ class ThreadExecutor final : public Executor {
   }
 
   int concurrency() const override { return static_cast<int>(workers_.size()); }
+  int worker_index() const override { return self_ == this ? index_ : -1; }
 
   void parallel_for(int n, const std::function<void(int)>& f) override {
     for (int i = 0; i < n; ++i) spawn([&f, i] { f(i); });
@@ -176,7 +187,12 @@ class ThreadExecutor final : public Executor {
   std::int64_t outstanding_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  static thread_local const ThreadExecutor* self_;
+  static thread_local int index_;
 };
+
+thread_local const ThreadExecutor* ThreadExecutor::self_ = nullptr;
+thread_local int ThreadExecutor::index_ = -1;
 
 }  // namespace
 }  // namespace coagent::runtime

@@ -1,7 +1,8 @@
 // The Executor interface (src/runtime/executor.hpp) on both implementations: every
 // spawned task and every parallel_for index runs exactly once, wait_idle() waits for
 // tasks spawned from inside tasks and from other threads, concurrency() is what was
-// asked for, and an executor can be destroyed idle or with work still queued.
+// asked for, worker_index() names a worker slot only inside the executor's tasks, and
+// an executor can be destroyed idle or with work still queued.
 //
 // Exceptions: the interface does not carry them. A task must not throw (the async
 // runtime catches everything inside its tasks and keeps the first error itself), so
@@ -131,6 +132,45 @@ TEST_P(ExecutorTest, ParallelForAndSpawnOnOneExecutor) {
     }
     EXPECT_EQ(spawned.load(), 500);
     EXPECT_EQ(indices.load(), 800);
+  }, 120);
+}
+
+// Every task spawns the next: with the TBB executor's scheduler bypass the chain runs
+// as a loop on one thread (no stack growth), and wait_idle() still waits for its end.
+TEST_P(ExecutorTest, LongChainOfTasksEachSpawningTheNext) {
+  with_watchdog("chain", [&] {
+    auto ex = make();
+    constexpr int kLength = 200000;
+    std::atomic<int> ran{0};
+    std::function<void()> link = [&] {
+      if (ran.fetch_add(1, std::memory_order_relaxed) + 1 < kLength) ex->spawn(link);
+    };
+    ex->spawn(link);
+    ex->wait_idle();
+    EXPECT_EQ(ran.load(), kLength);
+  }, 120);
+}
+
+// worker_index(): -1 on a thread that is not one of the executor's workers, a slot in
+// [0, concurrency()) inside its tasks.
+TEST_P(ExecutorTest, WorkerIndexIsASlotInsideTasksAndMinusOneOutside) {
+  with_watchdog("worker index", [&] {
+    auto ex = make();
+    auto other = make();
+    EXPECT_EQ(ex->worker_index(), -1);
+    constexpr int kTasks = 2000;
+    std::vector<std::atomic<int>> seen(kTasks), seen_by_other(kTasks);
+    for (int i = 0; i < kTasks; ++i)
+      ex->spawn([&, i] {
+        seen[i] = ex->worker_index();
+        seen_by_other[i] = other->worker_index();
+      });
+    ex->wait_idle();
+    for (int i = 0; i < kTasks; ++i) {
+      ASSERT_GE(seen[i].load(), 0) << "task " << i;
+      ASSERT_LT(seen[i].load(), ex->concurrency()) << "task " << i;
+      ASSERT_EQ(seen_by_other[i].load(), -1) << "task " << i;
+    }
   }, 120);
 }
 
