@@ -30,8 +30,9 @@ class Executor {
   virtual int concurrency() const = 0;
   // Which of the concurrency() workers runs the caller, in [0, concurrency()), or -1
   // when the caller is not one of this executor's workers (or the executor does not
-  // say). The async runtime uses it only to order its spawns so that each worker keeps
-  // working on the same shards (their rows stay in its caches); results never depend on it.
+  // say). A hint: two workers may report the same index. The async runtime uses it only
+  // to order its spawns so that each worker keeps working on the same shards (their
+  // rows stay in its caches); results never depend on it.
   virtual int worker_index() const { return -1; }
   // Runs f(0) .. f(n-1), possibly in parallel, and returns when all are done (the
   // lockstep mode's per-layer barrier). Called from the driver thread only.

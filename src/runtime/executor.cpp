@@ -89,8 +89,10 @@ class TbbExecutor final : public Executor {
   int concurrency() const override { return threads_; }
   int worker_index() const override {
     if (current_ != this) return -1;
-    const int i = tbb::this_task_arena::current_thread_index();  // the slot in arena_
-    return i >= 0 && i < threads_ ? i : -1;
+    // The thread's slot in arena_. A worker may sit in a slot past max_concurrency (an
+    // arena of concurrency 1 puts its worker in slot 1): fold the slots onto workers.
+    const int i = tbb::this_task_arena::current_thread_index();
+    return i >= 0 ? i % threads_ : -1;
   }
 
   // Lockstep's barrier-per-layer loops run in a second arena with a slot reserved
