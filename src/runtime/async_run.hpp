@@ -52,8 +52,10 @@ class AsyncRun {
   Frame* acquire(int level);
   void discard(Frame* f);  // a frame nobody on this rank consumes
   // A complete frame of level k: to layer k's local shards (k < L), or to its
-  // environment's actor as a task (k = L).
+  // environment's actor, on this thread (k = L).
   void publish(Frame* f);
+  // A complete output frame from the link: to its environment's actor as a task if
+  // this rank owns the environment; else kept (on the calling thread, in step order).
   void spawn_output(Frame* f);
   // A level-0 frame whose step entry is set: to the environment critic's serializer.
   void post_critic(Frame* f) { post(critic_, f); }
@@ -79,6 +81,7 @@ class AsyncRun {
   void criticise(Frame* f);
   bool claim_step(int e);
   void on_output(int e, Frame* out);
+  void keep_output(EnvActor& a, Frame* out);
   void finish_env();
   enum class Halt { now, at_step_boundary };
   void fail(std::exception_ptr e, Halt how);

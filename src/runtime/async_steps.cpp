@@ -127,8 +127,17 @@ void AsyncRun::publish(Frame* f) {
     post(*shards_[k][i], f);
 }
 
+// A rank that does not own environment f->env only keeps the output frame, as the
+// owner's actor would. The link's thread does that itself: nothing on this rank orders
+// one step's output after the previous one's, so two tasks could race on last_output.
 void AsyncRun::spawn_output(Frame* f) {
-  ex_.spawn([this, f] { on_output(f->env, f); });
+  if (place_.owns_env(f->env)) ex_.spawn([this, f] { on_output(f->env, f); });
+  else keep_output(envs_[f->env], f);
+}
+
+void AsyncRun::keep_output(EnvActor& a, Frame* out) {
+  if (a.last_output) release(a.last_output);
+  a.last_output = out;
 }
 
 // Encodes environment e's observation into a level-0 frame; for a step (kind mid or
@@ -198,9 +207,7 @@ void AsyncRun::record_episode(double ret, std::int64_t length, int e, std::int64
 void AsyncRun::on_output(int e, Frame* out) {
   EnvActor& a = envs_[e];
   detail::EnvSlot& slot = in_.run.slots[e];
-  if (a.last_output) release(a.last_output);
-  a.last_output = out;
-  if (!place_.owns_env(e)) return;
+  keep_output(a, out);
   try {
     if (out->kind == FrameKind::last) {
       try {
