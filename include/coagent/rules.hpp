@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "coagent/config.hpp"
+#include "coagent/param_array.hpp"
 #include "coagent/random.hpp"
 
 namespace coagent {
@@ -61,11 +62,12 @@ struct LayerParams {
   int fan_in = 0;
   int width = 0;
   int stride = 0;              // padded(fan_in)
-  std::vector<float> K;        // width x stride
-  std::vector<float> b;        // width
-  std::vector<float> cv;       // width x stride
-  std::vector<float> cc;       // width
-  std::vector<float> wk;       // width x stride (compatible) or empty
+  // The row matrices start at different offsets in their pages (param_array.hpp).
+  ParamArray K{PageOffsetAllocator(0)};   // width x stride
+  std::vector<float> b;                   // width
+  ParamArray cv{PageOffsetAllocator(1)};  // width x stride
+  std::vector<float> cc;                  // width
+  ParamArray wk{PageOffsetAllocator(2)};  // width x stride (compatible) or empty
   std::vector<float> wa;       // width
   std::vector<float> fb;       // width x kMaxGradActions (dfa) or empty
   LayerParams() = default;
@@ -111,7 +113,8 @@ struct LayerState {
   std::vector<float> noise;         // envs x width: the OU process
   // perturb only (empty otherwise): eligibility traces, envs x width x stride for K
   // and envs x width for b; reset at each episode's first frame.
-  std::vector<float> elig, elig_b;
+  ParamArray elig{PageOffsetAllocator(1)};  // K's rows are at phase 0
+  std::vector<float> elig_b;
   int envs = 1;
   // Statistics since they were last read (per neuron, written only by the neuron):
   // sum of |TD error|, sum of |xi|, learning steps.

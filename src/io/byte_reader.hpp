@@ -52,8 +52,8 @@ class ByteReader {
     pos_ += n * sizeof(T);
   }
   // Into a vector already sized to what the settings describe.
-  template <class T>
-  void get_into(std::vector<T>& dst, std::string_view what) {
+  template <class T, class A>
+  void get_into(std::vector<T, A>& dst, std::string_view what) {
     get_exact(dst.data(), dst.size(), what);
   }
   std::string get_str(std::string_view what = "a string") {

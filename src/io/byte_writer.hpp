@@ -26,8 +26,8 @@ class ByteWriter {
     const auto* p = reinterpret_cast<const char*>(data);
     buf_.insert(buf_.end(), p, p + n * sizeof(T));
   }
-  template <class T>
-  void put_vec(const std::vector<T>& v) {
+  template <class T, class A>
+  void put_vec(const std::vector<T, A>& v) {
     put_array(v.data(), v.size());
   }
   void put_str(const std::string& s) { put_array(s.data(), s.size()); }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -183,16 +184,16 @@ std::vector<LayerStats> Trainer::take_layer_stats() {
 void Trainer::check_finite() const {
   for (int l = 0; l < net_.num_layers(); ++l) {
     const LayerParams& p = net_.layer(l).params;
-    const std::pair<const char*, const std::vector<float>*> arrays[] = {
-        {"weights", &p.K}, {"bias", &p.b}, {"critic weights", &p.cv},
-        {"critic bias", &p.cc}, {"compatible weights", &p.wk}, {"action coefficient", &p.wa}};
+    const std::pair<const char*, std::span<const float>> arrays[] = {
+        {"weights", p.K}, {"bias", p.b}, {"critic weights", p.cv},
+        {"critic bias", p.cc}, {"compatible weights", p.wk}, {"action coefficient", p.wa}};
     for (const auto& [what, v] : arrays) {
-      const std::size_t per_neuron = v->size() / static_cast<std::size_t>(p.width);
-      for (std::size_t i = 0; i < v->size(); ++i)
-        if (!std::isfinite((*v)[i]))
+      const std::size_t per_neuron = v.size() / static_cast<std::size_t>(p.width);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v[i]))
           throw DivergenceError("diverged: layer " + std::to_string(l + 1) + ", neuron " +
                                 std::to_string(i / per_neuron) + ": " + what + " is " +
-                                std::to_string((*v)[i]) + " at step " + std::to_string(steps_done()));
+                                std::to_string(v[i]) + " at step " + std::to_string(steps_done()));
     }
   }
 }

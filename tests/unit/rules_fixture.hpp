@@ -20,7 +20,7 @@ inline LayerState make_layer(Rule rule, int fan_in, int width, std::uint64_t see
   L.noise.assign(L.trace.size(), 0.0f);
   L.update.assign(static_cast<std::size_t>(width), RowUpdate{});
   Pcg32 rng(seed);
-  auto fill = [&](std::vector<float>& v, bool rows) {
+  auto fill = [&](std::span<float> v, bool rows) {
     for (std::size_t i = 0; i < v.size(); ++i) {
       if (rows && static_cast<int>(i % L.params.stride) >= fan_in) continue;  // keep padding 0
       v[i] = static_cast<float>(0.5 * rng.normal());

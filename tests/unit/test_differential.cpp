@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <functional>
 #include <future>
+#include <span>
 #include <string>
 
 #include "coagent/checkpoint.hpp"
@@ -180,16 +181,19 @@ TEST(Digest, CoversEveryPieceOfState) {
       EXPECT_EQ(digest(t), base) << what << ": undo failed";
       ++checked;
     };
-    auto flip = [&](const char* what, std::vector<float>& v) {
+    auto flip = [&](const char* what, std::span<float> v) {
       if (v.empty()) return;
       const float old = v[v.size() / 2];
       expect_changes(what, [&] { v[v.size() / 2] = old + 0.5f; }, [&] { v[v.size() / 2] = old; });
     };
     for (int l = 0; l < t.network().num_layers(); ++l) {
       LayerState& L = detail::TrainerAccess::network(t).layer(l);
-      for (auto* v : {&L.params.K, &L.params.b, &L.params.cv, &L.params.cc, &L.params.wk,
-                      &L.params.wa, &L.noise, &L.elig, &L.elig_b})
-        flip("a layer array", *v);
+      for (std::span<float> v : {std::span<float>(L.params.K), std::span<float>(L.params.b),
+                                 std::span<float>(L.params.cv), std::span<float>(L.params.cc),
+                                 std::span<float>(L.params.wk), std::span<float>(L.params.wa),
+                                 std::span<float>(L.noise), std::span<float>(L.elig),
+                                 std::span<float>(L.elig_b)})
+        flip("a layer array", v);
       const float y = L.trace.back().y;
       expect_changes("a neuron's trace", [&] { L.trace.back().y += 0.5f; }, [&] { L.trace.back().y = y; });
     }

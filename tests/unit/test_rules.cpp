@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -261,6 +262,31 @@ TEST(Rules, ResultsDoNotDependOnHowALayerIsSplitOrWhenRowsAreStepped) {
     }
     EXPECT_NE(runs[0].params.K, base.params.K);
   }
+}
+
+// The row matrices start a third of a page apart (param_array.hpp): K at the start of
+// a page, cv 1344 bytes in, wk 2688, a perturb layer's traces where cv would be. The
+// buffers keep their phase through growth and copies, and stay plain float arrays.
+TEST(ParamArray, RowMatricesStartAtTheirPhaseOfAPageThroughGrowthAndCopies) {
+  auto in_page = [](const float* p) { return reinterpret_cast<std::uintptr_t>(p) % 4096; };
+  const LayerParams p(100, 7, Rule::compatible);
+  EXPECT_EQ(in_page(p.K.data()), 0u);
+  EXPECT_EQ(in_page(p.cv.data()), 1344u);
+  EXPECT_EQ(in_page(p.wk.data()), 2688u);
+  LayerParams q = p;  // copy construction: the source's phases
+  EXPECT_EQ(in_page(q.cv.data()), 1344u);
+  q.cv.assign(5000, 1.5f);  // a new buffer, same phase
+  EXPECT_EQ(in_page(q.cv.data()), 1344u);
+  q.K = q.cv;  // copy assignment: the target's phase
+  EXPECT_EQ(in_page(q.K.data()), 0u);
+  EXPECT_EQ(q.K, q.cv);
+  const float* moved = q.wk.data();
+  ParamArray w = std::move(q.wk);  // a move keeps the buffer
+  EXPECT_EQ(w.data(), moved);
+  LayerState L;
+  L.elig.assign(64, 0.0f);
+  EXPECT_EQ(in_page(L.elig.data()), 1344u);
+  EXPECT_THROW(PageOffsetAllocator().allocate(SIZE_MAX / 4), std::bad_array_new_length);
 }
 
 }  // namespace
