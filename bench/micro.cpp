@@ -1,9 +1,11 @@
 // bench/micro.cpp — Google Benchmark micro-benchmarks: the neuron kernels (both
-// rules, emit and learn, at fan-in 64 and 1024) and the shard mailbox (moodycamel,
-// single and bulk). Run: build/coagent_micro. They print; nothing here asserts timing.
+// rules, emit and learn, at fan-in 64 and 1024; a whole 17 MB layer) and the shard
+// mailbox (moodycamel, single and bulk).
+// Run: build/coagent_micro. They print; nothing here asserts timing.
 #include <benchmark/benchmark.h>
 #include <concurrentqueue.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "coagent/rules.hpp"
@@ -56,6 +58,35 @@ void BM_NeuronStep(benchmark::State& state) {
   state.SetLabel(rule == Rule::linear ? "linear, neurons/s" : "compatible, neurons/s");
 }
 BENCHMARK(BM_NeuronStep)->ArgsProduct({{0, 1}, {64, 1024}});
+
+// One step of a whole linear layer of 2048 neurons at fan-in 1024 (K and critic rows:
+// 17 MB, as `wide`'s two big layers); bytes/s counts both read and written once.
+void BM_LayerStep(benchmark::State& state) {
+  const int fan_in = 1024, width = 2048;
+  LayerState L = make_layer(Rule::linear, fan_in, width);
+  LayerSpec spec;
+  spec.noise_scale = 0.1;
+  RuleSettings rs{.rule = Rule::linear, .gamma = 0.99f, .alpha_actor = 1e-6f,
+                  .alpha_critic = 1e-6f, .alpha_value = 1e-6f};
+  std::vector<float> a(padded(fan_in), 0.5f), b(padded(fan_in), -0.25f), out(padded(width));
+  std::vector<float> kept(a.size());
+  neurons_step(spec, rs, L, 0, 0, width, nullptr, a.data(), b.data(), {}, FrameKind::first,
+               out.data(), true, NoiseClock{});
+  NoiseClock clock;
+  bool pending = false;
+  for (auto _ : state) {
+    ++clock.step;
+    neurons_step(spec, rs, L, 0, 0, width, pending ? kept.data() : nullptr, a.data(), b.data(),
+                 StepSignal{0.1f, false}, FrameKind::mid, out.data(), true, clock);
+    pending = true;
+    kept = a;
+    std::swap(a, b);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * 4 * static_cast<std::int64_t>(L.params.K.size()) *
+                          static_cast<std::int64_t>(sizeof(float)));
+}
+BENCHMARK(BM_LayerStep)->Unit(benchmark::kMicrosecond);
 
 void BM_NeuronEmitOnly(benchmark::State& state) {
   const int fan_in = static_cast<int>(state.range(0));

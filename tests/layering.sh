@@ -23,7 +23,7 @@ core         include/coagent/learner.hpp
 core         include/coagent/env_critic.hpp
 core         include/coagent/network.hpp
 core         include/coagent/rules.hpp
-core         include/coagent/param_array.hpp
+core         include/coagent/aligned.hpp
 io           src/io/*
 io           src/viz/*
 runtime      src/runtime/*

@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "coagent/config.hpp"
-#include "coagent/param_array.hpp"
+#include "coagent/aligned.hpp"
 #include "coagent/random.hpp"
 
 namespace coagent {
@@ -62,12 +62,11 @@ struct LayerParams {
   int fan_in = 0;
   int width = 0;
   int stride = 0;              // padded(fan_in)
-  // The row matrices start at different offsets in their pages (param_array.hpp).
-  ParamArray K{PageOffsetAllocator(0)};   // width x stride
-  std::vector<float> b;                   // width
-  ParamArray cv{PageOffsetAllocator(1)};  // width x stride
-  std::vector<float> cc;                  // width
-  ParamArray wk{PageOffsetAllocator(2)};  // width x stride (compatible) or empty
+  AlignedFloats K;             // width x stride (row matrices start on a cache line)
+  std::vector<float> b;        // width
+  AlignedFloats cv;            // width x stride
+  std::vector<float> cc;       // width
+  AlignedFloats wk;            // width x stride (compatible) or empty
   std::vector<float> wa;       // width
   std::vector<float> fb;       // width x kMaxGradActions (dfa) or empty
   LayerParams() = default;
@@ -113,7 +112,7 @@ struct LayerState {
   std::vector<float> noise;         // envs x width: the OU process
   // perturb only (empty otherwise): eligibility traces, envs x width x stride for K
   // and envs x width for b; reset at each episode's first frame.
-  ParamArray elig{PageOffsetAllocator(1)};  // K's rows are at phase 0
+  AlignedFloats elig;
   std::vector<float> elig_b;
   int envs = 1;
   // Statistics since they were last read (per neuron, written only by the neuron):

@@ -16,12 +16,12 @@ LayerParams::LayerParams(int fan_in_, int width_, Rule rule)
     : fan_in(fan_in_),
       width(width_),
       stride(padded(fan_in_)),
-      K(static_cast<std::size_t>(width_) * padded(fan_in_), 0.0f, PageOffsetAllocator(0)),
+      K(static_cast<std::size_t>(width_) * padded(fan_in_), 0.0f),
       b(width_, 0.0f),
-      cv(static_cast<std::size_t>(width_) * padded(fan_in_), 0.0f, PageOffsetAllocator(1)),
+      cv(static_cast<std::size_t>(width_) * padded(fan_in_), 0.0f),
       cc(width_, 0.0f),
       wk(rule == Rule::compatible ? static_cast<std::size_t>(width_) * padded(fan_in_) : 0,
-         0.0f, PageOffsetAllocator(2)),
+         0.0f),
       wa(width_, 0.0f),
       fb(rule == Rule::dfa ? static_cast<std::size_t>(width_) * kMaxGradActions : 0, 0.0f) {}
 

@@ -62,7 +62,7 @@ class OwnedState {
       const std::size_t lo = static_cast<std::size_t>(lo_), n = static_cast<std::size_t>(hi_ - lo_);
       const std::size_t st = static_cast<std::size_t>(p.stride), w = static_cast<std::size_t>(p.width);
       if (n == 0) continue;
-      for (ParamArray* rows : {&p.K, &p.cv, &p.wk})
+      for (AlignedFloats* rows : {&p.K, &p.cv, &p.wk})
         if (!rows->empty()) span(rows->data() + lo * st, n * st);
       for (std::vector<float>* v : {&p.b, &p.cc, &p.wa}) span(v->data() + lo, n);
       for (std::size_t e = 0; e < E; ++e) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <vector>
 
+#include "coagent/aligned.hpp"
 #include "coagent/rules.hpp"  // FrameKind
 
 namespace coagent::runtime {
@@ -40,7 +41,7 @@ struct Frame {
   std::atomic<int> writers{0};  // shards still writing their slice
   std::atomic<int> refs{0};     // consumers still holding it
   Frame* next = nullptr;        // the frame the consuming layer writes into
-  std::vector<float> data;      // padded width, zero padding never written
+  AlignedFloats data;           // padded width, zero padding never written
   // Level 0 only: the step that produced this observation, and (rule dfa) the output
   // noise of the action taken, for the environment critic.
   StepEntry entry;

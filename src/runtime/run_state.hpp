@@ -22,7 +22,7 @@ struct EnvSlot {
   std::unique_ptr<Env> env;
   std::vector<double> obs;                  // the latest observation
   std::int64_t episode_length = 0;
-  std::vector<std::vector<float>> frames;   // per layer input (0) and outputs: 2 x stride
+  std::vector<AlignedFloats> frames;        // per layer input (0) and outputs: 2 x stride
   int parity = 0;                           // which half of each frame is "current"
   double episode_return = 0.0;
   std::int64_t episode_index = -1;          // episodes started in this environment - 1

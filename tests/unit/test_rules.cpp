@@ -264,29 +264,27 @@ TEST(Rules, ResultsDoNotDependOnHowALayerIsSplitOrWhenRowsAreStepped) {
   }
 }
 
-// The row matrices start a third of a page apart (param_array.hpp): K at the start of
-// a page, cv 1344 bytes in, wk 2688, a perturb layer's traces where cv would be. The
-// buffers keep their phase through growth and copies, and stay plain float arrays.
-TEST(ParamArray, RowMatricesStartAtTheirPhaseOfAPageThroughGrowthAndCopies) {
-  auto in_page = [](const float* p) { return reinterpret_cast<std::uintptr_t>(p) % 4096; };
+// The row matrices and the traces start on a cache line (aligned.hpp), through growth,
+// copies and moves, and stay plain float arrays.
+TEST(AlignedFloats, RowMatricesStartOnACacheLineThroughGrowthAndCopies) {
+  auto in_line = [](const float* p) { return reinterpret_cast<std::uintptr_t>(p) % kCacheLine; };
   const LayerParams p(100, 7, Rule::compatible);
-  EXPECT_EQ(in_page(p.K.data()), 0u);
-  EXPECT_EQ(in_page(p.cv.data()), 1344u);
-  EXPECT_EQ(in_page(p.wk.data()), 2688u);
-  LayerParams q = p;  // copy construction: the source's phases
-  EXPECT_EQ(in_page(q.cv.data()), 1344u);
-  q.cv.assign(5000, 1.5f);  // a new buffer, same phase
-  EXPECT_EQ(in_page(q.cv.data()), 1344u);
-  q.K = q.cv;  // copy assignment: the target's phase
-  EXPECT_EQ(in_page(q.K.data()), 0u);
+  for (const AlignedFloats* rows : {&p.K, &p.cv, &p.wk}) EXPECT_EQ(in_line(rows->data()), 0u);
+  LayerParams q = p;
+  EXPECT_EQ(in_line(q.cv.data()), 0u);
+  q.cv.assign(5001, 1.5f);
+  EXPECT_EQ(in_line(q.cv.data()), 0u);
+  q.K = q.cv;
+  EXPECT_EQ(in_line(q.K.data()), 0u);
   EXPECT_EQ(q.K, q.cv);
   const float* moved = q.wk.data();
-  ParamArray w = std::move(q.wk);  // a move keeps the buffer
+  AlignedFloats w = std::move(q.wk);
   EXPECT_EQ(w.data(), moved);
   LayerState L;
-  L.elig.assign(64, 0.0f);
-  EXPECT_EQ(in_page(L.elig.data()), 1344u);
-  EXPECT_THROW(PageOffsetAllocator().allocate(SIZE_MAX / 4), std::bad_array_new_length);
+  L.elig.assign(3, 0.0f);
+  EXPECT_EQ(in_line(L.elig.data()), 0u);
+  EXPECT_THROW(CacheAlignedAllocator<float>().allocate(static_cast<std::size_t>(-1) / 2),
+               std::bad_array_new_length);
 }
 
 }  // namespace
