@@ -27,11 +27,9 @@ LayerState make_layer(Rule rule, int fan_in, int width) {
   return L;
 }
 
-// One frame through a shard of 64 neurons: emit + learn.
-void BM_NeuronStep(benchmark::State& state) {
-  const Rule rule = state.range(0) == 0 ? Rule::linear : Rule::compatible;
-  const int fan_in = static_cast<int>(state.range(1));
-  const int width = 64;
+// Steps `width` neurons at `fan_in` through alternating frames, one emit + learn per
+// iteration; returns the layer's row-matrix floats (K's size).
+std::int64_t step_layer(benchmark::State& state, Rule rule, int fan_in, int width) {
   LayerState L = make_layer(rule, fan_in, width);
   LayerSpec spec;
   spec.noise_scale = 0.1;
@@ -54,7 +52,14 @@ void BM_NeuronStep(benchmark::State& state) {
     std::swap(a, b);
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetItemsProcessed(state.iterations() * width);
+  return static_cast<std::int64_t>(L.params.K.size());
+}
+
+// One frame through a shard of 64 neurons: emit + learn.
+void BM_NeuronStep(benchmark::State& state) {
+  const Rule rule = state.range(0) == 0 ? Rule::linear : Rule::compatible;
+  step_layer(state, rule, static_cast<int>(state.range(1)), 64);
+  state.SetItemsProcessed(state.iterations() * 64);
   state.SetLabel(rule == Rule::linear ? "linear, neurons/s" : "compatible, neurons/s");
 }
 BENCHMARK(BM_NeuronStep)->ArgsProduct({{0, 1}, {64, 1024}});
@@ -62,29 +67,8 @@ BENCHMARK(BM_NeuronStep)->ArgsProduct({{0, 1}, {64, 1024}});
 // One step of a whole linear layer of 2048 neurons at fan-in 1024 (K and critic rows:
 // 17 MB, as `wide`'s two big layers); bytes/s counts both read and written once.
 void BM_LayerStep(benchmark::State& state) {
-  const int fan_in = 1024, width = 2048;
-  LayerState L = make_layer(Rule::linear, fan_in, width);
-  LayerSpec spec;
-  spec.noise_scale = 0.1;
-  RuleSettings rs{.rule = Rule::linear, .gamma = 0.99f, .alpha_actor = 1e-6f,
-                  .alpha_critic = 1e-6f, .alpha_value = 1e-6f};
-  std::vector<float> a(padded(fan_in), 0.5f), b(padded(fan_in), -0.25f), out(padded(width));
-  std::vector<float> kept(a.size());
-  neurons_step(spec, rs, L, 0, 0, width, nullptr, a.data(), b.data(), {}, FrameKind::first,
-               out.data(), true, NoiseClock{});
-  NoiseClock clock;
-  bool pending = false;
-  for (auto _ : state) {
-    ++clock.step;
-    neurons_step(spec, rs, L, 0, 0, width, pending ? kept.data() : nullptr, a.data(), b.data(),
-                 StepSignal{0.1f, false}, FrameKind::mid, out.data(), true, clock);
-    pending = true;
-    kept = a;
-    std::swap(a, b);
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetBytesProcessed(state.iterations() * 4 * static_cast<std::int64_t>(L.params.K.size()) *
-                          static_cast<std::int64_t>(sizeof(float)));
+  const std::int64_t floats = step_layer(state, Rule::linear, 1024, 2048);
+  state.SetBytesProcessed(state.iterations() * 4 * floats * static_cast<std::int64_t>(sizeof(float)));
 }
 BENCHMARK(BM_LayerStep)->Unit(benchmark::kMicrosecond);
 
