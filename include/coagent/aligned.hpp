@@ -5,10 +5,9 @@
 // on a 64-byte boundary every 16-float vector the kernels load or store lies within
 // one cache line. glibc's malloc returns blocks 16 bytes past a 64-byte boundary
 // (large ones 16 bytes into a page), which put every AVX-512 access of a row across
-// two lines: pinned to one vCPU, fused `wide` ran at 1564-1630 steps/s that way and at
-// 2082-2108 aligned, alternating in one build (README, Performance). Only where the
-// buffer starts changes: contents, sizes, comparisons and checkpoints are those of a
-// std::vector<float>.
+// two lines: aligned, fused `wide` ran 1.71x and async 1.99x as fast, side by side with
+// the commit before (README, Performance). Only where the buffer starts changes:
+// contents, sizes, comparisons and checkpoints are those of a std::vector<float>.
 #pragma once
 
 #include <cstddef>
