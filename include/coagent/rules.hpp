@@ -37,8 +37,8 @@
 #include <string_view>
 #include <vector>
 
-#include "coagent/config.hpp"
 #include "coagent/aligned.hpp"
+#include "coagent/config.hpp"
 #include "coagent/random.hpp"
 
 namespace coagent {

@@ -2,8 +2,6 @@
 // the digests built from them, and Trainer::save.
 #include "runtime/trainer_state.hpp"
 
-#include <span>
-
 #include "io/archive.hpp"
 #include "io/env_state.hpp"
 #include "io/sha256.hpp"
@@ -32,10 +30,8 @@ void put_network_state(ByteWriter& w, const Network& net) {
     const LayerParams& p = L.params;
     w.put<std::int32_t>(p.fan_in);
     w.put<std::int32_t>(p.width);
-    for (std::span<const float> v : {std::span<const float>(p.K), std::span<const float>(p.b),
-                                     std::span<const float>(p.cv), std::span<const float>(p.cc),
-                                     std::span<const float>(p.wk), std::span<const float>(p.wa)})
-      w.put_array(v.data(), v.size());
+    auto put_all = [&w](const auto&... v) { (w.put_vec(v), ...); };
+    put_all(p.K, p.b, p.cv, p.cc, p.wk, p.wa);
     put_traces(w, L.trace);
     w.put_vec(L.noise);
     w.put_vec(L.elig);
