@@ -74,6 +74,7 @@ class AsyncRun {
   std::int64_t steps_taken() const;
   void release(Frame* f);
   void post(Shard& s, Frame* f);
+  void deliver(Frame* f);
   void shard_task(Shard& s);
   void process(Shard& s, Frame* in);
   void slices_done(Frame* f);
@@ -85,7 +86,7 @@ class AsyncRun {
   void finish_env();
   enum class Halt { now, at_step_boundary };
   void fail(std::exception_ptr e, Halt how);
-  void plan_post_orders();
+  void plan_chunks();
   void start_frames();
   void wait_local(const std::function<void()>& report, double seconds);
   void write_back();
@@ -98,9 +99,13 @@ class AsyncRun {
   RankLink* link_;
   std::vector<int> stride_;
   std::vector<std::vector<std::unique_ptr<Shard>>> shards_;
-  // post_order_[k][w + 1]: the order in which worker w (-1: not a worker) posts a
-  // level-k frame to layer k's shards (shard affinity, async_runtime.hpp).
-  std::vector<std::vector<std::vector<int>>> post_order_;
+  // chunks_[k]: layer k's shards by home worker (shard affinity, async_runtime.hpp);
+  // home_chunk_[k][w]: worker w's chunk of layer k, or -1 if it has none.
+  struct Chunk {
+    std::vector<Shard*> shards;
+  };
+  std::vector<std::vector<Chunk>> chunks_;
+  std::vector<std::vector<int>> home_chunk_;
   std::vector<std::unique_ptr<FramePool>> pools_;
   std::vector<std::unique_ptr<std::atomic<std::int64_t>>> published_;
   std::vector<EnvActor> envs_;

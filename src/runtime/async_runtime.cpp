@@ -30,7 +30,7 @@ AsyncRun::AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size, Placemen
       shards_[l].push_back(std::move(s));
     }
   }
-  plan_post_orders();
+  plan_chunks();
   for (int k = 0; k <= L_; ++k)
     pools_.push_back(std::make_unique<FramePool>(k, stride_[k], 4 * E_ + 2));
   for (int k = 0; k <= L_; ++k)
@@ -49,27 +49,29 @@ AsyncRun::AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size, Placemen
 }
 
 // Shard affinity: worker w is the home of the w-th contiguous block of every layer's
-// shards. A worker that publishes a frame posts first one of its own shards (the
-// executor runs that one next on the same thread: scheduler bypass), then the other
-// workers' shards, which idle workers steal oldest-first, and its own others last,
-// which it pops newest-first. So with one environment each worker keeps sweeping the
-// same rows step after step (measured on `wide` at 2 threads, 64-neuron shards: 1.58x
-// of fused without it, 1.87-1.94x with it). Only the order of the posts changes.
-void AsyncRun::plan_post_orders() {
-  const int T = std::max(1, ex_.concurrency());
-  post_order_.resize(L_);
+// shards, its chunk of the layer. A published frame goes to a layer as one delivery
+// task per chunk (deliver), and a delivery task takes its worker's own chunk when it
+// can; the publisher runs its first one next (scheduler bypass) and idle workers steal
+// the others. So with one environment each worker keeps sweeping the same rows step
+// after step, and a layer costs one task hop per worker, not one per shard. Measured
+// on `wide` at 2 threads, 64-neuron shards, with shards posted one by one: a shard swept
+// by the other worker (its rows in the other core's cache) took 2.7x as long, 2% of
+// them were, and the publisher's 16 posts delayed the layer's start by ~4 us. Only who
+// runs what changes, never a result.
+void AsyncRun::plan_chunks() {
+  const int T = std::clamp(ex_.concurrency(), 1, 64);  // at most 64 chunks per layer
+  chunks_.resize(L_);
+  home_chunk_.resize(L_);
   for (int k = 0; k < L_; ++k) {
     const int n = static_cast<int>(shards_[k].size());
-    auto home = [&](int i) { return static_cast<int>(static_cast<std::int64_t>(i) * T / n); };
-    std::vector<int> plain(n);
-    for (int i = 0; i < n; ++i) plain[i] = i;
-    post_order_[k].push_back(plain);
-    for (int w = 0; w < T; ++w) {
-      std::vector<int> own, order;
-      for (int i = 0; i < n; ++i) (home(i) == w ? own : order).push_back(i);
-      if (!own.empty()) order.insert(order.begin(), own.front());
-      for (std::size_t j = own.size(); j > 1; --j) order.push_back(own[j - 1]);
-      post_order_[k].push_back(std::move(order));
+    home_chunk_[k].assign(T, -1);
+    for (int i = 0; i < n; ++i) {
+      const int h = static_cast<int>(static_cast<std::int64_t>(i) * T / n);
+      if (home_chunk_[k][h] < 0) {
+        home_chunk_[k][h] = static_cast<int>(chunks_[k].size());
+        chunks_[k].emplace_back();
+      }
+      chunks_[k].back().shards.push_back(shards_[k][static_cast<std::size_t>(i)].get());
     }
   }
 }

@@ -9,16 +9,17 @@
 //
 // Local serializer. A shard has a moodycamel ConcurrentQueue inbox and an atomic
 // `pending` count. A producer increments `pending`, then enqueues; the producer
-// that moved it from 0 schedules the shard after its enqueue. The shard's task
-// drains up to a batch from its inbox, processes it, subtracts what it processed
-// (acq_rel), and, as its very last step, reschedules itself if `pending` is still
-// non-zero. Because every message is counted before it can be dequeued, `pending`
-// is never below the number of messages a task can take: it reaches 0 only when
-// the running task has taken and processed everything counted, and that task then
-// exits, so at most one task per shard runs at a time. A task that finds fewer
-// messages than counted (a producer between its increment and its enqueue) just
-// reschedules itself; no task blocks on another. No message is lost: the task
-// that brings `pending` to 0 has dequeued every counted message.
+// that moved it from 0 starts the shard's task after its enqueue (a delivery task runs
+// it itself, see Affinity). The shard's task drains up to a batch from its inbox,
+// processes it, subtracts what it processed (acq_rel), and, as its very last step,
+// reschedules itself if `pending` is still non-zero. Because every message is counted
+// before it can be dequeued, `pending` is never below the number of messages a task
+// can take: it reaches 0 only when the running task has taken and processed
+// everything counted, and that task then exits, so at most one task per shard runs at
+// a time. A task that finds fewer messages than counted (a producer between its
+// increment and its enqueue) just reschedules itself; no task blocks on another. No
+// message is lost: the task that brings `pending` to 0 has dequeued every counted
+// message.
 //
 // Frames. A layer's emitted voltages for one (environment, step) are a Frame from a
 // per-level pool (allocated up front; the allocator is only hit if the pool runs
@@ -54,11 +55,16 @@
 // broadcast entry, then publishes the frame to the first layer. No lock on the hot
 // path; with one environment the critic sees the states in lockstep's order.
 //
-// Affinity. Each worker is the home of a contiguous block of every layer's shards.
-// A worker publishing a frame posts one of its own shards first (the executor runs
-// it next on the same thread), then the other workers' shards (stolen oldest-first),
-// then its own others (popped newest-first), so with one environment a worker keeps
-// sweeping the same rows. Only the order of the posts depends on it, never a result.
+// Affinity. Each worker is the home of a contiguous block of every layer's shards,
+// its chunk of the layer. A complete frame goes to a layer as one delivery task per
+// chunk; the frame's `undelivered` bit mask hands each task one chunk: its worker's own
+// if still unclaimed, else the first one left. The task posts the frame to the chunk's
+// shards as any producer does and runs, one after another, those whose `pending` it
+// moved from 0 (their serializers' tasks). The publisher runs its first delivery task
+// next (scheduler bypass); idle workers steal the others. So with one environment a
+// worker keeps sweeping the same rows, a layer costs one task hop per worker (not one
+// per shard), and the publisher touches none of another worker's shards. Only who runs
+// what depends on it, never a result.
 //
 // Emit, then learn. A shard's sweep emits its slice (applying its pending row
 // updates on the way) and, if it is the last writer, publishes the frame before it

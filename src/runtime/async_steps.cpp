@@ -4,6 +4,7 @@
 #include "runtime/async_run.hpp"
 #include "runtime/rank_link.hpp"
 
+#include <bit>
 #include <cassert>
 
 namespace coagent::runtime {
@@ -121,10 +122,44 @@ void AsyncRun::publish(Frame* f) {
     slices_done(nx);
     return;
   }
+  // One delivery task per chunk of layer k; the first one this thread spawns runs on it
+  // next (scheduler bypass), the others wait to be stolen.
+  const auto& chunks = chunks_[k];
+  f->undelivered.store(chunks.size() == 64 ? ~std::uint64_t{0}
+                                           : (std::uint64_t{1} << chunks.size()) - 1,
+                       std::memory_order_relaxed);
+  for (std::size_t c = 0; c < chunks.size(); ++c) ex_.spawn([this, f] { deliver(f); });
+}
+
+// A delivery task of frame f: claims one chunk of the layer that reads f (the running
+// worker's own chunk if it is still unclaimed, else the first one left) and posts f to
+// its shards, running, one after the other, the shards whose `pending` this moved from
+// 0 (each one's serializer as in post), each right after its post. A layer has as many
+// delivery tasks as chunks, so every task finds one to claim. The delivering worker
+// counts and enqueues on its own shards, whose lines are in its cache: the publisher
+// touches only f.
+void AsyncRun::deliver(Frame* f) {
+  const int k = f->level;
   const int w = ex_.worker_index();
-  const auto& orders = post_order_[k];
-  for (int i : orders[w >= 0 && w + 1 < static_cast<int>(orders.size()) ? w + 1 : 0])
-    post(*shards_[k][i], f);
+  const auto& homes = home_chunk_[k];
+  const int mine = w >= 0 && w < static_cast<int>(homes.size()) ? homes[w] : -1;
+  // Until this task claims a chunk, that chunk's shards hold f (refs): f stays alive.
+  auto claim = [&](int i) {
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    return (f->undelivered.fetch_and(~bit, std::memory_order_acq_rel) & bit) != 0;
+  };
+  int c = mine >= 0 && claim(mine) ? mine : -1;
+  while (c < 0) {
+    const std::uint64_t left = f->undelivered.load(std::memory_order_acquire);
+    assert(left != 0 && "more delivery tasks than chunks");
+    const int i = std::countr_zero(left);
+    if (claim(i)) c = i;
+  }
+  for (Shard* s : chunks_[k][static_cast<std::size_t>(c)].shards) {
+    const bool start = s->pending.fetch_add(1, std::memory_order_acq_rel) == 0;
+    s->inbox.enqueue(f);
+    if (start) shard_task(*s);
+  }
 }
 
 // A rank that does not own environment f->env only keeps the output frame, as the

@@ -40,6 +40,7 @@ struct Frame {
   NoiseClock clock;                  // the counter of the neurons' noise for this frame
   std::atomic<int> writers{0};  // shards still writing their slice
   std::atomic<int> refs{0};     // consumers still holding it
+  std::atomic<std::uint64_t> undelivered{0};  // chunks of the reading layer not yet claimed
   Frame* next = nullptr;        // the frame the consuming layer writes into
   AlignedFloats data;           // padded width, zero padding never written
   // Level 0 only: the step that produced this observation, and (rule dfa) the output
