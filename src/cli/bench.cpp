@@ -93,8 +93,11 @@ int run_bench(const BenchOptions& o) {
       res.neurons += probe.network().layer(l).params.width;
     }
   }
+  // About 3e8 weight updates per repetition, and at least 1000 steps: a run's first few
+  // steps cost more at 2 threads (each worker pulls its rows into its own cache; on
+  // `wide`, 2-5 ms in all), which was 4-8% of a 200-step run of the fast kernels.
   res.steps = o.steps > 0 ? o.steps
-                          : std::clamp<std::int64_t>(static_cast<std::int64_t>(3e8 / params), 200, 100000);
+                          : std::clamp<std::int64_t>(static_cast<std::int64_t>(3e8 / params), 1000, 100000);
 
   // The configurations; fused (lockstep at 1 thread) first for every envs.
   struct Config {
