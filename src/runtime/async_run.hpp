@@ -75,6 +75,8 @@ class AsyncRun {
   void release(Frame* f);
   void post(Shard& s, Frame* f);
   void deliver(Frame* f);
+  void post_each(int k, Frame* f);
+  int own_chunk(int k) const;
   void shard_task(Shard& s);
   void process(Shard& s, Frame* in);
   void slices_done(Frame* f);

@@ -123,12 +123,41 @@ void AsyncRun::publish(Frame* f) {
     return;
   }
   // One delivery task per chunk of layer k; the first one this thread spawns runs on it
-  // next (scheduler bypass), the others wait to be stolen.
+  // next (scheduler bypass), the others wait to be stolen. With several environments,
+  // or a single chunk, the shards are posted here instead, one by one, and only those
+  // that this starts cost a task: frames then mostly find their shards running, and a
+  // delivery task per frame and chunk cost 8-22% on `small` with 8 environments.
   const auto& chunks = chunks_[k];
+  if (E_ > 1 || chunks.size() == 1) {
+    post_each(k, f);
+    return;
+  }
   f->undelivered.store(chunks.size() == 64 ? ~std::uint64_t{0}
                                            : (std::uint64_t{1} << chunks.size()) - 1,
                        std::memory_order_relaxed);
   for (std::size_t c = 0; c < chunks.size(); ++c) ex_.spawn([this, f] { deliver(f); });
+}
+
+// The calling worker's chunk of layer k, or -1 (none, or not a worker).
+int AsyncRun::own_chunk(int k) const {
+  const int w = ex_.worker_index();
+  const auto& homes = home_chunk_[k];
+  return w >= 0 && w < static_cast<int>(homes.size()) ? homes[w] : -1;
+}
+
+// Posts f to layer k's shards one by one, in an order that keeps shards on their home
+// worker: the poster's first own shard (bypass), the others' (stolen oldest-first),
+// then its own others (popped newest-first).
+void AsyncRun::post_each(int k, Frame* f) {
+  const int mine = own_chunk(k);
+  const auto& chunks = chunks_[k];
+  const std::vector<Shard*>* own = mine >= 0 ? &chunks[static_cast<std::size_t>(mine)].shards : nullptr;
+  if (own) post(*own->front(), f);
+  for (std::size_t c = 0; c < chunks.size(); ++c)
+    if (static_cast<int>(c) != mine)
+      for (Shard* s : chunks[c].shards) post(*s, f);
+  if (own)
+    for (std::size_t i = own->size(); i > 1; --i) post(*(*own)[i - 1], f);
 }
 
 // A delivery task of frame f: claims one chunk of the layer that reads f (the running
@@ -140,9 +169,7 @@ void AsyncRun::publish(Frame* f) {
 // touches only f.
 void AsyncRun::deliver(Frame* f) {
   const int k = f->level;
-  const int w = ex_.worker_index();
-  const auto& homes = home_chunk_[k];
-  const int mine = w >= 0 && w < static_cast<int>(homes.size()) ? homes[w] : -1;
+  const int mine = own_chunk(k);
   // Until this task claims a chunk, that chunk's shards hold f (refs): f stays alive.
   auto claim = [&](int i) {
     const std::uint64_t bit = std::uint64_t{1} << i;
