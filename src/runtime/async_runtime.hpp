@@ -63,8 +63,11 @@
 // moved from 0 (their serializers' tasks). The publisher runs its first delivery task
 // next (scheduler bypass); idle workers steal the others. So with one environment a
 // worker keeps sweeping the same rows, a layer costs one task hop per worker (not one
-// per shard), and the publisher touches none of another worker's shards. Only who runs
-// what depends on it, never a result.
+// per shard), and the publisher touches none of another worker's shards. With several
+// environments (frames then mostly find their shards running) or a single chunk, the
+// publisher posts to the shards itself instead, its own first shard first (bypass), the
+// others' next (stolen oldest-first), its own rest last. Only who runs what depends on
+// it, never a result.
 //
 // Emit, then learn. A shard's sweep emits its slice (applying its pending row
 // updates on the way) and, if it is the last writer, publishes the frame before it
