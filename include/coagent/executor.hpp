@@ -31,8 +31,8 @@ class Executor {
   // Which of the concurrency() workers runs the caller, in [0, concurrency()), or -1
   // when the caller is not one of this executor's workers (or the executor does not
   // say). A hint: two workers may report the same index. The async runtime uses it only
-  // to order its spawns so that each worker keeps working on the same shards (their
-  // rows stay in its caches); results never depend on it.
+  // to choose which shards a worker takes first, so that each worker keeps working on
+  // the same shards (their rows stay in its caches); results never depend on it.
   virtual int worker_index() const { return -1; }
   // Runs f(0) .. f(n-1), possibly in parallel, and returns when all are done (the
   // lockstep mode's per-layer barrier). Called from the driver thread only.

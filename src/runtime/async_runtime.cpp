@@ -49,15 +49,16 @@ AsyncRun::AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size, Placemen
 }
 
 // Shard affinity: worker w is the home of the w-th contiguous block of every layer's
-// shards, its chunk of the layer. A published frame goes to a layer as one delivery
-// task per chunk (deliver), and a delivery task takes its worker's own chunk when it
-// can; the publisher runs its first one next (scheduler bypass) and idle workers steal
-// the others. So with one environment each worker keeps sweeping the same rows step
-// after step, and a layer costs one task hop per worker, not one per shard. Measured
-// on `wide` at 2 threads, 64-neuron shards, with shards posted one by one: a shard swept
-// by the other worker (its rows in the other core's cache) took 2.7x as long, 2% of
-// them were, and the publisher's 16 posts delayed the layer's start by ~4 us. Only who
-// runs what changes, never a result.
+// shards, its chunk of the layer. With one environment, a published frame goes to a
+// layer as one delivery task per chunk (deliver), and a delivery task takes its
+// worker's own chunk when it can; the publisher runs its first one next (scheduler
+// bypass) and idle workers steal the others. So each worker keeps sweeping the same
+// rows step after step, and a layer costs one task hop per worker, not one per shard.
+// Measured on `wide` at 2 threads, 64-neuron shards, with shards posted one by one: a
+// shard swept by the other worker (its rows in the other core's cache) took 2.7x as
+// long, 2% of them were, and the publisher's 16 posts delayed the layer's start by
+// ~4 us. With several environments the publisher posts shard by shard (post_each).
+// Only who runs what changes, never a result.
 void AsyncRun::plan_chunks() {
   const int T = std::clamp(ex_.concurrency(), 1, 64);  // at most 64 chunks per layer
   chunks_.resize(L_);

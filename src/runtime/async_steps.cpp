@@ -151,7 +151,8 @@ int AsyncRun::own_chunk(int k) const {
 void AsyncRun::post_each(int k, Frame* f) {
   const int mine = own_chunk(k);
   const auto& chunks = chunks_[k];
-  const std::vector<Shard*>* own = mine >= 0 ? &chunks[static_cast<std::size_t>(mine)].shards : nullptr;
+  const std::vector<Shard*>* own =
+      mine >= 0 ? &chunks[static_cast<std::size_t>(mine)].shards : nullptr;
   if (own) post(*own->front(), f);
   for (std::size_t c = 0; c < chunks.size(); ++c)
     if (static_cast<int>(c) != mine)
