@@ -73,6 +73,8 @@ class AsyncRun {
  private:
   std::int64_t steps_taken() const;
   void release(Frame* f);
+  // Queues f on s; true when the caller must start s's task (see the .cpp).
+  bool enlist(Shard& s, Frame* f);
   void post(Shard& s, Frame* f);
   void deliver(Frame* f);
   void post_each(int k, Frame* f);

@@ -31,10 +31,14 @@ void AsyncRun::discard(Frame* f) {
 // it from 0 starts a task. (Enqueue-then-count lets a draining task take a
 // message not yet counted; the count dips below 0 and a later 0 -> 1 starts a
 // second task beside the running one — ThreadSanitizer caught exactly that.)
-void AsyncRun::post(Shard& s, Frame* f) {
+bool AsyncRun::enlist(Shard& s, Frame* f) {
   const bool start = s.pending.fetch_add(1, std::memory_order_acq_rel) == 0;
   s.inbox.enqueue(f);
-  if (start) ex_.spawn([this, &s] { shard_task(s); });
+  return start;
+}
+
+void AsyncRun::post(Shard& s, Frame* f) {
+  if (enlist(s, f)) ex_.spawn([this, &s] { shard_task(s); });
 }
 
 void AsyncRun::shard_task(Shard& s) {
@@ -164,7 +168,7 @@ void AsyncRun::post_each(int k, Frame* f) {
 // A delivery task of frame f: claims one chunk of the layer that reads f (the running
 // worker's own chunk if it is still unclaimed, else the first one left) and posts f to
 // its shards, running, one after the other, the shards whose `pending` this moved from
-// 0 (each one's serializer as in post), each right after its post. A layer has as many
+// 0 (enlist's serializer), each right after its post. A layer has as many
 // delivery tasks as chunks, so every task finds one to claim. The delivering worker
 // counts and enqueues on its own shards, whose lines are in its cache: the publisher
 // touches only f.
@@ -183,11 +187,8 @@ void AsyncRun::deliver(Frame* f) {
     const int i = std::countr_zero(left);
     if (claim(i)) c = i;
   }
-  for (Shard* s : chunks_[k][static_cast<std::size_t>(c)].shards) {
-    const bool start = s->pending.fetch_add(1, std::memory_order_acq_rel) == 0;
-    s->inbox.enqueue(f);
-    if (start) shard_task(*s);
-  }
+  for (Shard* s : chunks_[k][static_cast<std::size_t>(c)].shards)
+    if (enlist(*s, f)) shard_task(*s);
 }
 
 // A rank that does not own environment f->env only keeps the output frame, as the
