@@ -106,6 +106,14 @@ bool resumable_setting(std::string_view key) noexcept;
 void check_resumable_change(const TrainConfig& from, const TrainConfig& to,
                             std::int64_t steps_done);
 
+// One named array of a learned model (named_parameters() / set_named_parameters()): row-major
+// values of the given shape, e.g. "layer1.K" (width x fan-in).
+struct NamedArray {
+  std::string name;
+  std::vector<int> shape;
+  std::vector<double> values;
+};
+
 // What a training call reports, and how often.
 struct TrainHooks {
   ProgressFn progress;                 // lockstep: every progress_every steps; async: ~4/s
@@ -143,6 +151,14 @@ class Learner {
   virtual EvalResult evaluate(int episodes, std::uint64_t seed) const = 0;
   // Reads and resets per-layer statistics (empty where an algorithm keeps none).
   virtual std::vector<LayerStats> take_layer_stats() = 0;
+
+  // The learned parameters as named arrays (the local rules: every layer's weights and
+  // private critic, and the environment critic; empty where an algorithm offers none).
+  virtual std::vector<NamedArray> named_parameters() const { return {}; }
+  // Writes arrays of named_parameters() back (any subset, by name). Throws
+  // std::invalid_argument naming an unknown name, a wrong shape or a non-finite value
+  // (then nothing is written); the default throws for algorithms without named_parameters().
+  virtual void set_named_parameters(const std::vector<NamedArray>& arrays);
 
   // SHA-256 (hex) of the learned and resumable state (not the settings): two runs
   // with the same digest continue identically.

@@ -87,6 +87,11 @@ class Trainer final : public Learner {
   GreedyPolicy greedy_policy() const override;
   EvalResult evaluate(int episodes, std::uint64_t seed) const override;
   std::vector<LayerStats> take_layer_stats() override;
+  // "layer<l>.<K|b|cv|cc|wk|wa>" for l = 1..layers (K, cv, wk: width x fan-in, the
+  // padding left out; wk only for rule compatible) and "critic.u", "critic.w" (the
+  // environment critic's value and action-gradient weights, rules perturb and dfa).
+  std::vector<NamedArray> named_parameters() const override;
+  void set_named_parameters(const std::vector<NamedArray>& arrays) override;
   std::string digest() const override;
   void save(const std::string& path) const override;
 

@@ -1,211 +1,203 @@
 """coagent.Agent: train, predict, evaluate, save and load, as Stable-Baselines3 does.
 
-    agent = coagent.Agent(env, algo="local", preset=None, seed=0, **settings)
+    agent = coagent.Agent(env, algo="local", preset=None, seed=None, verbose=0,
+                          tensorboard_log=None, **settings)
 
-`env` is a built-in id ("mountaincar", "Pendulum-v1", ...: the C++ environment runs with
-no Python in the loop), any object with Gymnasium's reset/step API and Box spaces
-(duck-typed: gymnasium itself is not needed), or a callable returning a new one (needed
-for envs=N > 1). Settings are the settings-table keys (`coagent train --help`) with `_`
-for `-`; DDPG's are `ddpg_<key>`, ARS's (algo="ars", Augmented Random Search) `ars_<key>`.
-Unknown keys and bad values raise ValueError.
+`env`: see coagent.sources (an id, a Gymnasium-API object, a vector env, or a factory).
+Settings are the settings-table keys (`coagent train --help`) with `_` for `-`; DDPG's
+are `ddpg_<key>`, ARS's (algo="ars", Augmented Random Search) `ars_<key>`. Unknown keys
+and bad values raise ValueError. seed=None draws a seed (kept in agent.seed: the run
+is reproducible from it).
 
 A Python environment is stepped on the runtime's environment task with the GIL held,
-one call at a time, while the neurons train on the other threads with the GIL
-released. It receives the actor's action as a float64 array of action_space.shape.
+one call at a time, while the neurons train on other threads with the GIL released.
+It receives the actor's action in its action_space.dtype.
 """
 from __future__ import annotations
 
-import math
 import os
+import sys
+import tempfile
 import time
 from collections import deque
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 
 from . import _coagent
 from ._progress import ProgressBar
-from .envs import CoagentEnv, builtin_name
+from .callbacks import as_callback
+from .logger import Logger, configure, next_run_dir
+from .settings import ALGOS, flags_of
+from .sources import EnvSource, is_vector_env
 
-ALGOS = ("local", "ddpg", "ars")
-_TABLE = {s["key"]: s for s in _coagent.settings_table()}
-# The algorithm-specific tables, by the prefix of their keys.
-_ALGO_TABLES = {"ddpg": {s["key"]: s for s in _coagent.ddpg_settings_table()},
-                "ars": {s["key"]: s for s in _coagent.ars_settings_table()}}
-# The local-rule keys ARS uses besides the shared ones (rollout worker threads).
-_ARS_EXTRA = ("threads",)
+_CHUNK = 1000  # steps between step boundaries when no callback runs (logging, progress bar)
 
 
-def _setting_text(key: str, value: Any) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return ",".join(_setting_text(key, v) for v in value)
-    raise ValueError(f"setting {key}: {value!r} ({type(value).__name__}) is not a number, "
-                     "bool, string or list")
+def _positive_int(name: str, value, allow_none: bool = False) -> Optional[int]:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
 
 
-def _flags(algo: str, seed: int, settings: dict):
-    if not isinstance(algo, str) or algo not in ALGOS:
-        raise ValueError(f"algo {algo!r} is not one of {', '.join(ALGOS)}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+def _check_seed(seed) -> Optional[int]:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    flags = {"algo": algo, "seed": str(int(seed))}
-    algo_flags = {prefix: {} for prefix in _ALGO_TABLES}
-    for name, value in settings.items():
-        prefix = name.partition("_")[0]
-        if prefix in _ALGO_TABLES and name != prefix:
-            table = _ALGO_TABLES[prefix]
-            key = name[len(prefix) + 1:].replace("_", "-")
-            if key not in table:
-                raise ValueError(f"unknown setting {name!r}; {prefix.upper()}'s are "
-                                 + ", ".join(f"{prefix}_" + k.replace("-", "_") for k in table))
-            if algo != prefix:
-                raise ValueError(f"setting {name!r} needs algo='{prefix}'")
-            algo_flags[prefix][key] = _setting_text(name, value)
-            continue
-        key = name.replace("_", "-")
-        if key not in _TABLE:
-            raise ValueError(f"unknown setting {name!r}; known: "
-                             + ", ".join(k.replace("-", "_") for k in _TABLE))
-        uses = _TABLE[key]["shared"] or (algo == "ars" and key in _ARS_EXTRA)
-        if algo != "local" and not uses:
-            raise ValueError(f"setting {name!r} applies to the local rules, not to algo='{algo}' "
-                             f"(use the {algo}_* settings)")
-        flags[key] = _setting_text(name, value)
-    return flags, algo_flags["ddpg"], algo_flags["ars"]
-
-
-def _is_env_object(x) -> bool:
-    return hasattr(x, "reset") and hasattr(x, "step")
-
-
-def _env_name(env) -> str:
-    spec = getattr(env, "spec", None)
-    name = getattr(spec, "id", None) if spec is not None else None
-    if not isinstance(name, str) or not name.strip():
-        name = type(env).__name__
-    return " ".join(name.split())
-
-
-class _EnvSource:
-    """Where the learner's environments come from, and the action space predict returns."""
-
-    def __init__(self, env, envs_in_flight: int, needs_many: Optional[str] = None):
-        self.make: Optional[Callable] = None
-        self.single = False  # one environment object: make() returns it every time
-        if isinstance(env, str):
-            self.name = builtin_name(env)
-            probe = CoagentEnv(self.name)
-        elif type(env) is CoagentEnv:  # a bare built-in: no Python in the loop
-            self.name = env.name
-            probe = env
-        elif _is_env_object(env):
-            if envs_in_flight > 1 or needs_many:
-                raise ValueError(f"{needs_many or f'envs={envs_in_flight}'} needs a callable that "
-                                 "makes an environment (each environment in flight is its own "
-                                 "object), not one object")
-            probe = env
-            self.name = _env_name(env)
-            self.make = lambda: env
-            self.single = True
-        elif callable(env):
-            probe = env()
-            if not _is_env_object(probe):
-                raise TypeError(f"the environment factory returned {type(probe).__name__}, "
-                                "which has no reset/step")
-            self.name = _env_name(probe)
-            first = [probe]
-            self.make = lambda: first.pop() if first else env()
-        else:
-            raise TypeError(f"env must be an environment id, an object with Gymnasium's reset/step "
-                            f"API, or a callable making one; got {type(env).__name__}")
-        space = getattr(probe, "action_space", None)
-        if space is None or not hasattr(space, "shape"):
-            raise ValueError("the environment has no action_space with a shape (a Box is needed)")
-        self.action_shape = tuple(space.shape)
-        self.action_dtype = np.dtype(getattr(space, "dtype", np.float64) or np.float64)
+    return None if seed is None else int(seed)
 
 
 class Agent:
     """A network whose every neuron learns by a local rule (algo="local"), or DDPG, or ARS."""
 
-    def __init__(self, env, algo: str = "local", preset: Optional[str] = None, seed: int = 0,
-                 **settings):
+    def __init__(self, env, algo: str = "local", preset: Optional[str] = None, seed: Optional[int] = None,
+                 verbose: int = 0, tensorboard_log: Optional[str] = None, **settings):
         if preset is not None and not isinstance(preset, str):
             raise TypeError(f"preset must be a string, got {type(preset).__name__}")
-        flags, ddpg, ars = _flags(algo, seed, settings)
-        envs = int(flags.get("envs", "1")) if flags.get("envs", "1").isdigit() else 1
-        # ARS runs each of an iteration's rollouts on its own environment.
-        self._source = _EnvSource(env, envs, "algo='ars'" if algo == "ars" else None)
-        flags["env"] = self._source.name
-        self._learner = _coagent.Learner.create(preset or "", flags, ddpg, ars, self._source.make)
-        self._window = deque(maxlen=100)
+        seed = _check_seed(seed)
+        if seed is None:
+            seed = int.from_bytes(os.urandom(4), "little")
+        flags, ddpg, ars = flags_of(algo, seed, settings)
+        envs = int(flags["envs"]) if flags.get("envs", "").isdigit() else None
+        source = EnvSource(env, envs, "algo='ars'" if algo == "ars" else None)
+        if source.n_envs is not None:
+            flags["envs"] = str(source.n_envs)
+        flags["env"] = source.name
+        learner = _coagent.Learner.create(preset or "", flags, ddpg, ars, source.make)
+        self._attach(learner, source, verbose, tensorboard_log)
 
-    @classmethod
-    def _wrap(cls, learner, source) -> "Agent":
-        agent = cls.__new__(cls)
-        agent._learner, agent._source, agent._window = learner, source, deque(maxlen=100)
-        return agent
+    def _attach(self, learner, source: EnvSource, verbose: int = 0, tensorboard_log=None) -> None:
+        self._learner, self._source = learner, source
+        self.verbose, self.tensorboard_log = verbose, tensorboard_log
+        self._budget = int(self.settings.get("steps", "0"))  # what learn() with no argument trains
+        self._offset = 0                     # num_timesteps = steps_done - offset (SB3's reset)
+        self._window = deque(maxlen=100)     # SB3's ep_info_buffer: (return, length)
+        self._logger: Optional[Any] = None
+        self._custom_logger = False
+        self._episodes_logged = 0
+        self._t0, self._n0, self._episodes_at_start = time.monotonic(), self.num_timesteps, self.episodes
 
     # --- training ---------------------------------------------------------------------
-    def learn(self, total_timesteps: Optional[int] = None, callback: Optional[Callable] = None,
-              progress_bar: bool = False, log_interval: int = 1000) -> "Agent":
-        """Trains `total_timesteps` more environment steps (default: the `steps` setting).
+    def learn(self, total_timesteps: Optional[int] = None, callback=None, log_interval: Optional[int] = 4,
+              tb_log_name: str = "coagent", reset_num_timesteps: bool = True,
+              progress_bar: bool = False) -> "Agent":
+        """Trains `total_timesteps` more environment steps (None: the `steps` setting).
 
-        `callback(info)` runs every `log_interval` steps (lockstep; about 4 times a second
-        in async mode) and at the end, with SB3-like keys: time/total_timesteps, time/fps,
-        time/episodes, time/time_elapsed, rollout/ep_rew_mean and rollout/ep_len_mean (the
-        last 100 episodes), and coagent's own: train/recent_return, train/new_episodes
-        (each finished episode since the last call), train/layers (per-layer statistics:
-        mean_abs_td, weight_norm, exploration_scale, ...). Returning False stops training.
-        Ctrl-C stops at the next step boundary and raises KeyboardInterrupt with the agent
-        intact; an exception from the environment or the callback propagates.
+        As SB3's learn: `callback` (see coagent.callbacks) runs after every step of the
+        environments in flight; `log_interval` is in episodes between logger dumps;
+        TensorBoard files go to tensorboard_log/<tb_log_name>_<k>; reset_num_timesteps
+        restarts `num_timesteps` (and the episode window) at 0 — the learned state and
+        its step counter (`steps_done`, what seeds the exploration noise) go on either
+        way. Ctrl-C stops at the next step boundary and raises KeyboardInterrupt with
+        the agent intact; an exception from the environment or a callback propagates.
         """
-        n = int(self.settings.get("steps", 0)) if total_timesteps is None else total_timesteps
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"total_timesteps must be a positive int, got {total_timesteps!r}")
-        if isinstance(log_interval, bool) or not isinstance(log_interval, int) or log_interval < 1:
-            raise ValueError(f"log_interval must be a positive int, got {log_interval!r}")
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-        bar = ProgressBar(self.num_timesteps, int(n)) if progress_bar else None
-        t0 = time.monotonic()
-
-        def hook(raw):
-            for e in raw["new_episodes"]:
-                self._window.append((e["return"], e["length"]))
-            if bar is not None:
-                bar.update(raw["step"], raw["steps_per_second"], raw["recent_return"])
-            if callback is None:
-                return True
-            info = {"time/total_timesteps": raw["step"], "time/fps": raw["steps_per_second"],
-                    "time/episodes": raw["episodes"], "time/time_elapsed": time.monotonic() - t0,
-                    "train/recent_return": raw["recent_return"],
-                    "train/new_episodes": raw["new_episodes"], "train/layers": raw["layers"]}
-            if self._window:
-                info["rollout/ep_rew_mean"] = float(np.mean([r for r, _ in self._window]))
-                info["rollout/ep_len_mean"] = float(np.mean([n for _, n in self._window]))
-            return callback(info) is not False
-
+        n = self._budget if total_timesteps is None else total_timesteps
+        n = _positive_int("total_timesteps", n)
+        log_interval = _positive_int("log_interval", log_interval, allow_none=True)
+        if not isinstance(tb_log_name, str) or not tb_log_name:
+            raise ValueError(f"tb_log_name must be a non-empty string, got {tb_log_name!r}")
+        cb = as_callback(callback)
+        if reset_num_timesteps:
+            self._offset = self._learner.steps_done
+            self._window.clear()
+            self._episodes_logged = 0
+        if not self._custom_logger:
+            self._logger = self._default_logger(tb_log_name, reset_num_timesteps)
+        n_envs = self.n_envs
+        target = self._learner.steps_done + n
+        chunk = n_envs if cb is not None else _CHUNK
+        self._t0, self._n0 = time.monotonic(), self.num_timesteps
+        self._episodes_at_start = self._learner.episodes
+        locals_ = {"self": self, "total_timesteps": n, "callback": cb, "log_interval": log_interval,
+                   "tb_log_name": tb_log_name, "dones": np.zeros(n_envs, dtype=bool),
+                   "infos": [{} for _ in range(n_envs)], "new_episodes": []}
+        bar = ProgressBar(self.num_timesteps, n) if progress_bar else None
+        if cb is not None:
+            cb.init_callback(self)
+            cb.on_training_start(locals_, globals())
+            cb.on_rollout_start()
         try:
-            self._learner.learn(int(n), hook, log_interval)
+            while self._learner.steps_done < target:
+                episodes = self._learner.train_until(min(target, self._learner.steps_done + chunk))
+                self._took(episodes, locals_)
+                if bar is not None:
+                    bar.update(self.num_timesteps, self._fps(), self._mean_return())
+                if log_interval and self._learner.episodes - self._episodes_logged >= log_interval:
+                    self.dump_logs()
+                if cb is not None:
+                    cb.update_locals(locals_)
+                    if not cb.on_step():
+                        break
         finally:
             if bar is not None:
                 bar.close()
+        if cb is not None:
+            cb.on_rollout_end()
+            cb.on_training_end()
+        if log_interval:
+            self.dump_logs()
         return self
+
+    def _took(self, episodes: list, locals_: dict) -> None:
+        dones, infos = np.zeros(self.n_envs, dtype=bool), [{} for _ in range(self.n_envs)]
+        for e in episodes:
+            self._window.append((e["return"], e["length"]))
+            i = e["env_index"] % self.n_envs
+            dones[i] = True
+            infos[i] = {"episode": {"r": e["return"], "l": e["length"], "t": time.monotonic() - self._t0}}
+        locals_.update(dones=dones, infos=infos, new_episodes=episodes)
+
+    def _fps(self) -> float:
+        dt = time.monotonic() - self._t0
+        return (self.num_timesteps - self._n0) / dt if dt > 0 else 0.0
+
+    def _mean_return(self) -> Optional[float]:
+        return float(np.mean([r for r, _ in self._window])) if self._window else None
+
+    def dump_logs(self) -> None:
+        """Records SB3's time/ and rollout/ keys and coagent's train/ keys, then dumps."""
+        log = self.logger
+        log.record("time/total_timesteps", self.num_timesteps)
+        log.record("time/episodes", self._learner.episodes - self._episodes_at_start)
+        log.record("time/fps", int(self._fps()))
+        log.record("time/time_elapsed", int(time.monotonic() - self._t0))
+        if self._window:
+            log.record("rollout/ep_rew_mean", self._mean_return())
+            log.record("rollout/ep_len_mean", float(np.mean([n for _, n in self._window])))
+        for layer in self._learner.take_layer_stats():
+            for key, value in layer.items():
+                if key != "layer":
+                    log.record(f"train/layer{layer['layer']}/{key}", value)
+        log.dump(self.num_timesteps)
+        self._episodes_logged = self._learner.episodes
+
+    # --- the logger -------------------------------------------------------------------
+    def _default_logger(self, tb_log_name: str, reset: bool):
+        formats = ["stdout"] if self.verbose >= 1 else []
+        folder = None
+        if self.tensorboard_log is not None:
+            folder = next_run_dir(self.tensorboard_log, tb_log_name, reset)
+            formats.append("tensorboard")
+        return configure(folder, formats)
+
+    @property
+    def logger(self):
+        if self._logger is None:
+            self._logger = configure(None, ["stdout"] if self.verbose >= 1 else [])
+        return self._logger
+
+    def set_logger(self, logger) -> None:
+        """Use `logger` (coagent.logger.configure(...) or SB3's) from now on."""
+        if not all(callable(getattr(logger, m, None)) for m in ("record", "dump")):
+            raise TypeError(f"logger must have record() and dump() (coagent.logger.Logger or SB3's), "
+                            f"got {type(logger).__name__}")
+        self._logger, self._custom_logger = logger, True
 
     # --- using the policy -------------------------------------------------------------
     def predict(self, observation, state=None, episode_start=None, deterministic: bool = True):
-        """(action, None) for an observation, or a batch of them, as SB3's predict.
+        """(action, state) for an observation of observation_space.shape, or a batch of them
+        (shape (k,) + observation_space.shape), as SB3's predict.
 
         The greedy action (every neuron emits its mean); deterministic=False is refused:
         exploration noise lives in the neurons while they learn.
@@ -213,28 +205,102 @@ class Agent:
         if not deterministic:
             raise ValueError("predict(deterministic=False) is not supported: coagent's exploration "
                              "noise belongs to learning; the policy's action is its greedy one")
-        n_in = self._learner.shape[0]
         try:
             obs = np.asarray(observation, dtype=np.float64)
         except (TypeError, ValueError):
             raise ValueError(f"observation must be numeric, got {observation!r}") from None
-        # One observation (any shape with n_in values, except a leading batch axis of 1)
-        # or a batch of them along the first axis.
-        single = obs.ndim <= 1 or (obs.size == n_in and obs.shape[0] != 1)
-        rows = 1 if single else obs.shape[0]
-        if obs.size != rows * n_in:
-            raise ValueError(f"observation must have {n_in} values (or be a batch of them), got shape {obs.shape}")
+        shape = tuple(self.observation_space.shape)
+        if obs.shape == shape:
+            rows, single = 1, True
+        elif obs.ndim == len(shape) + 1 and obs.shape[1:] == shape:
+            rows, single = obs.shape[0], False
+        else:
+            raise ValueError(f"observation must have shape {shape} or (batch,) + {shape}, got {obs.shape}")
+        n_in = self._learner.shape[0]
         actions = self._learner.predict(obs.reshape(rows, n_in))
-        shape = self._source.action_shape if single else (rows,) + self._source.action_shape
-        return actions.reshape(shape).astype(self._source.action_dtype), None
+        out = self._source.action_shape if single else (rows,) + self._source.action_shape
+        return actions.reshape(out).astype(self._source.action_dtype), state
 
-    def evaluate(self, n_episodes: int = 100, seed: Optional[int] = None) -> dict:
-        """Greedy evaluation on a fresh environment: the keys of `coagent eval --json`."""
+    def evaluate(self, n_episodes: int = 100, seed: Optional[int] = None, env=None) -> dict:
+        """Greedy evaluation on a fresh environment (or `env`): the keys of `coagent eval --json`."""
         if isinstance(n_episodes, bool) or not isinstance(n_episodes, (int, np.integer)):
             raise ValueError(f"n_episodes must be an int, got {n_episodes!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-        return self._learner.evaluate(int(n_episodes), None if seed is None else int(seed))
+        seed = _check_seed(seed)
+        make = (lambda: env) if env is not None else self._source.make_eval
+        return self._learner.evaluate(int(n_episodes), seed, make)
+
+    # --- parameters ---------------------------------------------------------------------
+    def get_parameters(self) -> dict:
+        """The learned arrays by name ("layer1.K", "layer1.b", ..., "critic.u") as float64
+        NumPy arrays (copies); set_parameters() takes them back."""
+        return self._learner.parameters()
+
+    def set_parameters(self, load_path_or_dict, exact_match: bool = True) -> None:
+        """Writes arrays of get_parameters() (a dict, or a checkpoint path to read them
+        from) into this agent; exact_match=True needs every array."""
+        if isinstance(load_path_or_dict, (str, os.PathLike)):
+            params = Agent.load(load_path_or_dict, env=self._source.make_eval).get_parameters()
+        elif isinstance(load_path_or_dict, dict):
+            params = load_path_or_dict
+        else:
+            raise TypeError(f"set_parameters takes a dict or a checkpoint path, got {type(load_path_or_dict).__name__}")
+        if exact_match:
+            missing = sorted(set(self._learner.parameters()) - set(params))
+            if missing:
+                raise ValueError(f"parameters missing (exact_match=True): {', '.join(missing)}")
+        self._learner.set_parameters(params)
+
+    # --- environments -----------------------------------------------------------------
+    def get_env(self):
+        """The training environments, as SB3's get_env: the vector env the agent was
+        given; otherwise, once stable_baselines3 is imported, an SB3 DummyVecEnv over
+        them (so SB3's callbacks see the VecEnv they expect), else the environment
+        itself (or the list a factory made). For a built-in id: a coagent.make()
+        environment of that id (the training ones live in C++)."""
+        if is_vector_env(self._source.given):
+            return self._source.given
+        envs = self._source.training_envs()
+        plain = envs[0] if len(envs) == 1 else envs
+        vec_env = sys.modules.get("stable_baselines3.common.vec_env")
+        if vec_env is None:
+            return plain
+        if getattr(self, "_vec_view", None) is None or self._vec_view[0] is not self._source:
+            try:
+                view = vec_env.DummyVecEnv([lambda e=e: e for e in envs])
+            except ValueError:  # SB3 wraps gymnasium.Env only, not a duck-typed object
+                view = plain
+            self._vec_view = (self._source, view)
+        return self._vec_view[1]
+
+    def set_env(self, env, force_reset: bool = True) -> None:
+        """Train on `env` from now on (same spaces and number of environments); the
+        learned state carries over, as through save() and load(env=...)."""
+        new = EnvSource(env, self.n_envs, "algo='ars'" if self.algo == "ars" else None)
+        why = self._source.spec_matches(new)
+        if why:
+            raise ValueError(f"set_env: {why}")
+        if (new.n_envs or self.n_envs) != self.n_envs:
+            raise ValueError(f"set_env: {new.n_envs} environments, the agent has {self.n_envs}")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "set_env.ckpt")
+            self._learner.save(path)
+            self._learner = _coagent.Learner.load(path, new.make, new.name)
+        self._source = new
+
+    def get_vec_normalize_env(self):
+        return None
+
+    @property
+    def observation_space(self):
+        return self._source.observation_space
+
+    @property
+    def action_space(self):
+        return self._source.action_space
+
+    @property
+    def n_envs(self) -> int:
+        return int(self._learner.envs)
 
     # --- checkpoints ------------------------------------------------------------------
     def save(self, path) -> None:
@@ -248,7 +314,7 @@ class Agent:
         self._learner.save(path)
 
     @classmethod
-    def load(cls, path, env=None) -> "Agent":
+    def load(cls, path, env=None, verbose: int = 0, tensorboard_log: Optional[str] = None) -> "Agent":
         """The agent saved at `path` (by Agent.save or `coagent train --save`).
 
         `env`: as for Agent(); None loads the built-in environment the checkpoint names.
@@ -256,6 +322,7 @@ class Agent:
         path = os.fspath(path)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"no checkpoint at {path!r}")
+        agent = cls.__new__(cls)
         if env is None:
             try:
                 learner = _coagent.Learner.load(path, None, "")
@@ -264,23 +331,35 @@ class Agent:
                     raise
                 raise ValueError(f"{e}: the checkpoint was trained on a Python environment; "
                                  "pass env= to Agent.load") from None
-            return cls._wrap(learner, _EnvSource(learner.env, 1))
-        source = _EnvSource(env, 1)
+            agent._attach(learner, EnvSource(learner.env), verbose, tensorboard_log)
+            return agent
+        source = EnvSource(env)
         learner = _coagent.Learner.load(path, source.make, source.name)
-        if source.single and learner.algo == "ars":
+        if learner.algo == "ars" and source.single:
             raise ValueError("algo='ars' needs a callable that makes an environment (each rollout "
                              "runs on its own object), not one object")
-        return cls._wrap(learner, source)
+        agent._attach(learner, source, verbose, tensorboard_log)
+        return agent
 
     # --- facts ------------------------------------------------------------------------
+    @property
+    def num_timesteps(self) -> int:
+        """Steps since the last learn(reset_num_timesteps=True) began (SB3's counter)."""
+        return self._learner.steps_done - self._offset
+
+    @property
+    def steps_done(self) -> int:
+        """Every environment step this run has learnt from (checkpoints resume from it)."""
+        return self._learner.steps_done
+
     @property
     def digest(self) -> str:
         """SHA-256 of the learned and resumable state (as `coagent inspect` prints)."""
         return self._learner.digest
 
     @property
-    def num_timesteps(self) -> int:
-        return self._learner.num_timesteps
+    def seed(self) -> int:
+        return int(self._learner.seed)
 
     @property
     def episodes(self) -> int:
@@ -310,4 +389,7 @@ class Agent:
 
     def __repr__(self):
         return (f"<coagent.Agent {self.algo} on {self.env_name}, network {'-'.join(map(str, self.shape))}, "
-                f"{self.num_timesteps} steps>")
+                f"{self.steps_done} steps>")
+
+
+__all__ = ["ALGOS", "Agent", "Logger"]

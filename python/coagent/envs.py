@@ -9,8 +9,10 @@ otherwise plain classes with the same attributes.
 
 The arithmetic is Gymnasium's, step for step (docs/design.md §2); the random stream is
 coagent's own, so reset(seed=s) gives the same observation every time but not the one
-Gymnasium's NumPy generator would draw. Observations are float32 as Gymnasium's (chain
-and synthetic: float64, what their C++ environment emits); actions may be any float
+Gymnasium's NumPy generator would draw. Observations and actions are float32 as
+Gymnasium's (chain and synthetic, which Gymnasium does not have: float64, what their
+C++ environment computes in, so a Python rollout of them is the C++ one bit for bit);
+actions may be any float
 array of action_space.shape, out-of-range values are clipped as Gymnasium does, NaN or
 infinity raises ValueError.
 """
@@ -36,15 +38,16 @@ class _Entry:
     name: str                   # the C++ environment's name (settings, checkpoints)
     spec_id: str                # the registered id, "coagent/..."
     aliases: tuple
-    obs_dtype: Any
+    obs_dtype: Any              # Gymnasium's float32 where Gymnasium has the environment,
+    act_dtype: Any              # else float64: what the C++ environment computes in
     reward_threshold: Optional[float]
 
 
 _ENTRIES = (
-    _Entry("mountaincar", "coagent/MountainCarContinuous-v0", ("MountainCarContinuous-v0",), np.float32, 90.0),
-    _Entry("pendulum", "coagent/Pendulum-v1", ("Pendulum-v1",), np.float32, None),
-    _Entry("chain", "coagent/chain-v0", (), np.float64, None),
-    _Entry("synthetic", "coagent/synthetic-v0", (), np.float64, None),
+    _Entry("mountaincar", "coagent/MountainCarContinuous-v0", ("MountainCarContinuous-v0",), np.float32, np.float32, 90.0),
+    _Entry("pendulum", "coagent/Pendulum-v1", ("Pendulum-v1",), np.float32, np.float32, None),
+    _Entry("chain", "coagent/chain-v0", (), np.float64, np.float64, None),
+    _Entry("synthetic", "coagent/synthetic-v0", (), np.float64, np.float64, None),
 )
 _BY_ID = {}
 for _e in _ENTRIES:
@@ -156,8 +159,9 @@ class CoagentEnv(_Base):
         dtype = self._entry.obs_dtype
         self.observation_space = Box(low=self._cpp.observation_low.astype(dtype),
                                      high=self._cpp.observation_high.astype(dtype), dtype=dtype)
-        self.action_space = Box(low=self._cpp.action_low.astype(np.float32),
-                                high=self._cpp.action_high.astype(np.float32), dtype=np.float32)
+        adt = self._entry.act_dtype
+        self.action_space = Box(low=self._cpp.action_low.astype(adt), high=self._cpp.action_high.astype(adt),
+                                dtype=adt)
         self.spec = _spec(self._entry, int(self._cpp.max_episode_steps))
 
     @property

@@ -126,6 +126,14 @@ PyEnv::PyEnv(PyRef env, PyEnvOptions options, std::shared_ptr<ErrorSlot> slot)
           "the action bounds, which must be finite", i, act.low[i], act.high[i]));
   act_low_ = std::move(act.low), act_high_ = std::move(act.high);
   action_shape_ = std::move(act.shape);
+  if (const py::object dt = py::getattr(e.attr("action_space"), "dtype", py::none()); !dt.is_none()) {
+    const py::dtype d = py::dtype::from_args(dt);
+    if (d.kind() != 'f')
+      throw std::invalid_argument(fmt::format(
+          "action_space has dtype {}: coagent's actors emit real numbers, so a Box of a floating "
+          "dtype is needed", py::str(dt).cast<std::string>()));
+    if (!d.is(py::dtype::of<double>()) && !d.equal(py::dtype::of<double>())) action_dtype_ = make_ref(d);
+  }
   const py::object unwrapped = py::getattr(e, "unwrapped", py::none());
   const py::object cpp = unwrapped.is_none() ? py::object(py::none()) : py::getattr(unwrapped, "_cpp", py::none());
   if (!cpp.is_none() && py::isinstance<Env>(cpp)) {
@@ -194,7 +202,7 @@ StepResult PyEnv::step(std::span<const double> action, std::span<double> obs) {
   return guarded("step", [&] {
     py::array_t<double> a(action_shape_);
     std::copy(action.begin(), action.end(), a.mutable_data());
-    const py::object r = env_->attr("step")(a);
+    const py::object r = env_->attr("step")(action_dtype_ ? a.attr("astype")(*action_dtype_) : py::object(a));
     if (!py::isinstance<py::tuple>(r) || py::len(r) != 5)
       throw std::invalid_argument(fmt::format(
           "environment '{}': step() must return (observation, reward, terminated, truncated, info) "

@@ -4,8 +4,10 @@
 // step(action) -> (obs, reward, terminated, truncated, info) and observation_space /
 // action_space with `low`, `high` and `shape` (a Box); gymnasium is never imported.
 // Observations are read as float64 (a float32 observation converts exactly); the
-// action is passed as a float64 array of action_space.shape, the actor's values
-// unrounded. A reward that is not a real number, an observation of the wrong size or
+// action is passed as an array of action_space.shape in action_space.dtype: float64
+// values unrounded, float32 rounded to nearest (Gymnasium's Box.contains refuses a
+// float64 array for a float32 space), float64 when the space has no dtype. A reward
+// that is not a real number, an observation of the wrong size or
 // with NaN, and anything the object raises end the step with an exception.
 //
 // Threading and the GIL: every member that touches Python takes the GIL itself, so
@@ -120,6 +122,8 @@ class PyEnv final : public Env {
   std::shared_ptr<ErrorSlot> slot_;
   std::vector<double> obs_low_, obs_high_, act_low_, act_high_;
   std::vector<py::ssize_t> action_shape_;
+  PyRef action_dtype_;     // action_space.dtype when it is not float64
+
   std::int64_t max_steps_ = 0;
   std::optional<double> reward_threshold_;
 };

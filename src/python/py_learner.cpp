@@ -13,32 +13,28 @@
 #include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/ddpg.hpp"
-#include "coagent/session.hpp"
 #include "coagent/trainer.hpp"
 
 namespace coagent::python {
 namespace {
 
-// SIGINT while learn() runs on the main thread: ask the learner to stop. A signal
-// handler can reach only process-wide state, hence these two atomics; learn() sets
-// them for its duration and restores Python's handler after.
+// SIGINT while train_until() runs on the main thread: ask the learner to stop. A
+// signal handler can reach only process-wide state, hence these atomics; train_until()
+// sets them for its duration and restores Python's handler after.
 std::atomic<Learner*> g_interrupt_target{nullptr};
-std::atomic<std::atomic<bool>*> g_interrupt_session{nullptr};  // the session's stop flag
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) {
   g_interrupted.store(true);
-  if (std::atomic<bool>* stop = g_interrupt_session.load()) stop->store(true);
   if (Learner* l = g_interrupt_target.load()) l->request_stop();
 }
 
 class SigintGuard {
  public:
-  SigintGuard(Learner& l, std::atomic<bool>& session_stop) {
+  explicit SigintGuard(Learner& l) {
     const py::module_ threading = py::module_::import("threading");
     if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;
     g_interrupted.store(false);
     g_interrupt_target.store(&l);
-    g_interrupt_session.store(&session_stop);
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
@@ -52,7 +48,6 @@ class SigintGuard {
     if (!installed_) return false;
     sigaction(SIGINT, &old_, nullptr);
     g_interrupt_target.store(nullptr);
-    g_interrupt_session.store(nullptr);
     installed_ = false;
     return g_interrupted.exchange(false);
   }
@@ -65,7 +60,7 @@ class SigintGuard {
 // Runs `make` (which constructs a learner over Python environments); a Python exception
 // kept in `slot` meanwhile is what comes out.
 template <class F>
-std::unique_ptr<Learner> with_kept_error(ErrorSlot& slot, F&& make) {
+auto with_kept_error(ErrorSlot& slot, F&& make) {
   try {
     return make();
   } catch (...) {
@@ -125,17 +120,46 @@ const Learner& PyLearner::learner() const {
   return *learner_;
 }
 
-py::dict PyLearner::progress_info(const TrainProgress& p) {
-  py::dict d;
-  d["step"] = p.step;
-  d["total_steps"] = p.total_steps;
-  d["episodes"] = p.episodes;
-  d["steps_per_second"] = p.steps_per_second;
-  d["recent_return"] = p.has_recent_return ? py::object(py::float_(p.recent_return)) : py::object(py::none());
+py::list PyLearner::train_until(std::int64_t until) {
+  const Busy busy(*this);
+  if (until > learner_->config().steps) {
+    TrainConfig changed = learner_->config();
+    changed.steps = until;
+    learner_->update_settings(changed);
+  }
+  policy_.reset();
+  TrainHooks hooks;
+  hooks.episode = [this](const EpisodeRecord& e) {
+    std::lock_guard lock(episodes_mu_);
+    episodes_.push_back(e);
+  };
+  SigintGuard sigint(*learner_);
+  std::exception_ptr failed;
+  {
+    py::gil_scoped_release nogil;
+    try {
+      learner_->train_until(until, hooks);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  }
+  const bool interrupted = sigint.restore();
+  // A request that landed after the chunk had ended would stop the next call at once:
+  // a zero-step call consumes it.
+  if (interrupted && !failed && learner_->steps_done() >= until) {
+    py::gil_scoped_release nogil;
+    learner_->train_until(learner_->steps_done(), TrainHooks{});
+  }
   std::vector<EpisodeRecord> done;
   {
     std::lock_guard lock(episodes_mu_);
     done.swap(episodes_);
+  }
+  slot_->rethrow();
+  if (failed) std::rethrow_exception(failed);
+  if (interrupted) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
   }
   py::list eps;
   for (const EpisodeRecord& e : done) {
@@ -144,9 +168,13 @@ py::dict PyLearner::progress_info(const TrainProgress& p) {
     x["length"] = e.length, x["env_index"] = e.env_index;
     eps.append(x);
   }
-  d["new_episodes"] = eps;
+  return eps;
+}
+
+py::list PyLearner::take_layer_stats() {
+  const Busy busy(*this);
   py::list layers;
-  for (const LayerStats& s : layers_) {
+  for (const LayerStats& s : learner_->take_layer_stats()) {
     py::dict x;  // the keys of the metrics file's "layers" line
     x["layer"] = s.layer, x["mean_abs_td"] = s.mean_abs_td;
     x["action_coef_mean"] = s.action_coef_mean, x["action_coef_std"] = s.action_coef_std;
@@ -154,72 +182,7 @@ py::dict PyLearner::progress_info(const TrainProgress& p) {
     x["updates"] = s.updates;
     layers.append(x);
   }
-  d["layers"] = layers;
-  return d;
-}
-
-bool PyLearner::learn(std::int64_t steps, py::object callback, std::int64_t every) {
-  if (steps < 1) throw std::invalid_argument(fmt::format("total_timesteps must be at least 1, got {}", steps));
-  if (every < 1) throw std::invalid_argument(fmt::format("callback interval must be at least 1, got {}", every));
-  const Busy busy(*this);
-  TrainConfig changed = learner_->config();
-  changed.steps = learner_->steps_done() + steps;
-  learner_->update_settings(changed);
-  policy_.reset();
-
-  // A stop request lands inside a chunk of the session or between two: the learner's
-  // request ends the chunk, the session's flag the loop over chunks.
-  bool stopped_by_callback = false;
-  std::atomic<bool> stop{false};
-  SessionOptions session;
-  session.stop = &stop;
-  if (!callback.is_none()) {
-    session.hooks.progress_every = every;
-    session.hooks.progress = [&](const TrainProgress& p) {
-      Gil gil;
-      try {
-        const py::object r = callback(progress_info(p));
-        if (r.is(py::bool_(false))) {
-          stopped_by_callback = true;
-          stop.store(true);
-          learner_->request_stop();
-        }
-      } catch (py::error_already_set& e) {
-        const std::string msg = fmt::format("the callback raised: {}", e.what());
-        slot_->keep(std::current_exception());
-        throw std::runtime_error(msg);
-      }
-    };
-    session.hooks.episode = [this](const EpisodeRecord& e) {
-      std::lock_guard lock(episodes_mu_);
-      episodes_.push_back(e);
-    };
-    session.stats_every = every;
-    session.on_layer_stats = [this](std::int64_t, const std::vector<LayerStats>& s) {
-      if (!s.empty()) layers_ = s;
-    };
-  }
-  SigintGuard sigint(*learner_, stop);
-  std::exception_ptr failed;
-  {
-    py::gil_scoped_release nogil;
-    try {
-      run_session(*learner_, session);
-      // A request that landed after the last chunk had ended would stop the next
-      // learn() at once: a zero-step call consumes it.
-      if (stop.load()) learner_->train_until(learner_->steps_done(), TrainHooks{});
-    } catch (...) {
-      failed = std::current_exception();
-    }
-  }
-  const bool interrupted = sigint.restore();
-  slot_->rethrow();
-  if (failed) std::rethrow_exception(failed);
-  if (interrupted) {
-    PyErr_SetNone(PyExc_KeyboardInterrupt);
-    throw py::error_already_set();
-  }
-  return stopped_by_callback;
+  return layers;
 }
 
 py::array_t<double> PyLearner::predict(
@@ -243,20 +206,28 @@ py::array_t<double> PyLearner::predict(
   return out;
 }
 
-py::dict PyLearner::evaluate(int episodes, std::optional<std::uint64_t> seed) {
+py::dict PyLearner::evaluate(int episodes, std::optional<std::uint64_t> seed, py::object env_make) {
   if (episodes < 1 || episodes > 1000000)
     throw std::invalid_argument(fmt::format("n_episodes: {} is out of range, expected 1..1000000", episodes));
   const Busy busy(*this);
   const std::uint64_t s = seed.value_or(default_eval_seed(learner_->config().seed));
+  // The evaluation's own environment, made here with the GIL held.
+  std::unique_ptr<Env> env;
+  if (!env_make.is_none())
+    env = with_kept_error(*slot_, [&] {
+      return py_env_factory(make_ref(std::move(env_make)), {learner_->config().env, false}, slot_)();
+    });
   EvalResult r;
   std::exception_ptr failed;
   {
     py::gil_scoped_release nogil;
     try {
-      r = learner_->evaluate(episodes, s);
+      r = env ? evaluate_greedy(*env, episodes, s, learner_->greedy_policy())
+              : learner_->evaluate(episodes, s);
     } catch (...) {
       failed = std::current_exception();
     }
+    env.reset();  // PyEnv drops its references with the GIL taken by PyRef
   }
   slot_->rethrow();
   if (failed) std::rethrow_exception(failed);
@@ -267,6 +238,37 @@ void PyLearner::save(const std::string& path) const {
   const Busy busy(*this);
   py::gil_scoped_release nogil;
   learner_->save(path);
+}
+
+py::dict PyLearner::parameters() const {
+  const Busy busy(*this);
+  py::dict out;
+  for (const NamedArray& a : learner_->named_parameters()) {
+    std::vector<py::ssize_t> shape(a.shape.begin(), a.shape.end());
+    py::array_t<double> arr(shape);
+    std::copy(a.values.begin(), a.values.end(), arr.mutable_data());
+    out[py::str(a.name)] = arr;
+  }
+  return out;
+}
+
+void PyLearner::set_parameters(const py::dict& arrays) {
+  const Busy busy(*this);
+  std::vector<NamedArray> in;
+  for (const auto& [key, value] : arrays) {
+    if (!py::isinstance<py::str>(key))
+      throw std::invalid_argument("parameter names must be strings");
+    const auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(value);
+    if (!a) {
+      PyErr_Clear();
+      throw std::invalid_argument(fmt::format("parameter '{}' is not a numeric array", key.cast<std::string>()));
+    }
+    NamedArray n{key.cast<std::string>(), {}, {a.data(), a.data() + a.size()}};
+    for (py::ssize_t d = 0; d < a.ndim(); ++d) n.shape.push_back(static_cast<int>(a.shape(d)));
+    in.push_back(std::move(n));
+  }
+  learner_->set_named_parameters(in);
+  policy_.reset();
 }
 
 std::string PyLearner::settings_text() const {

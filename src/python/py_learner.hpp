@@ -1,19 +1,20 @@
 // src/python/py_learner.hpp — the Learner behind coagent.Agent: construction from
-// settings, learn() with the GIL released, the callback, Ctrl-C, predict, evaluate,
-// save and load.
+// settings, training to a step with the GIL released, Ctrl-C, predict, evaluate,
+// parameters, save and load. The training loop with its callbacks and logger is
+// Python's (python/coagent/agent.py): it calls train_until() chunk by chunk and runs
+// the callbacks between chunks, at step boundaries, where every other call works.
 //
-// learn(n) trains n more steps through the library's session loop, with the GIL
-// released: only C++ runs, except where a Python environment is stepped (PyEnv takes
-// the GIL for each call) and where the callback runs (on the calling thread, with the
-// GIL, at each progress report). The callback returning False stops the run at the
-// next step boundary. The first Python exception — from the environment, its factory
-// or the callback — is re-raised by learn() once every task has finished, its type
-// intact. Ctrl-C (SIGINT, when learn runs on the main thread) asks the learner to stop
-// at the next step boundary; learn() then raises KeyboardInterrupt with the state
-// intact (the agent can go on learning or be saved).
+// train_until(n) trains through the Learner with the GIL released: only C++ runs,
+// except where a Python environment is stepped (PyEnv takes the GIL for each call).
+// The first Python exception — from the environment or its factory — is re-raised
+// once every task has finished, its type intact. Ctrl-C (SIGINT, when it runs on the
+// main thread) asks the learner to stop at the next step boundary; train_until then
+// raises KeyboardInterrupt with the state intact (the agent can go on learning or be
+// saved).
 //
-// One call at a time: while learn(), evaluate() or save() runs with the GIL released,
-// any other call on the same learner (from another Python thread) raises RuntimeError.
+// One call at a time: while train_until(), evaluate() or save() runs with the GIL
+// released, any other call on the same learner (from another Python thread) raises
+// RuntimeError.
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -49,12 +50,21 @@ class PyLearner {
   static std::unique_ptr<PyLearner> load(const std::string& path, py::object env_make,
                                          const std::string& env_name);
 
-  // Returns true when the callback stopped the run.
-  bool learn(std::int64_t steps, py::object callback, std::int64_t every);
+  // Trains until steps_done() reaches `until`, raising the run's step total when it
+  // is below; returns the training episodes that finished meanwhile (dicts: step,
+  // episode, return, length, env_index).
+  py::list train_until(std::int64_t until);
+  // The per-layer statistics since the last call (dicts with the metrics file's keys).
+  py::list take_layer_stats();
   // Greedy actions for a (batch, observation) array: (batch, action).
   py::array_t<double> predict(const py::array_t<double, py::array::c_style | py::array::forcecast>& obs);
-  py::dict evaluate(int episodes, std::optional<std::uint64_t> seed);
+  // Greedy evaluation on a fresh environment: `env_make` (a Python callable) makes it,
+  // or, when None, the learner does (the built-in environment, or its factory).
+  py::dict evaluate(int episodes, std::optional<std::uint64_t> seed, py::object env_make);
   void save(const std::string& path) const;
+  // Named arrays of the learned model (name -> float64 array), and back.
+  py::dict parameters() const;
+  void set_parameters(const py::dict& arrays);
 
   // The learner, for the read-only properties; RuntimeError while a call runs.
   const Learner& learner() const;
@@ -62,7 +72,6 @@ class PyLearner {
 
  private:
   PyLearner(std::unique_ptr<Learner> l, std::shared_ptr<ErrorSlot> slot);
-  py::dict progress_info(const TrainProgress& p);
 
   // Marks a call in progress for its lifetime; throws if one already is.
   class Busy {
@@ -81,8 +90,7 @@ class PyLearner {
   std::shared_ptr<ErrorSlot> slot_;
   std::optional<GreedyPolicy> policy_;
   std::mutex episodes_mu_;
-  std::vector<EpisodeRecord> episodes_;  // finished since the last callback
-  std::vector<LayerStats> layers_;       // the latest per-layer statistics
+  std::vector<EpisodeRecord> episodes_;  // finished during the current train_until
 };
 
 }  // namespace coagent::python

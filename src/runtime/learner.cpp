@@ -2,6 +2,8 @@
 // rule for which settings a running or resumed run may change.
 #include "coagent/learner.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -65,6 +67,15 @@ EvalResult evaluate_greedy(Env& env, int episodes, std::uint64_t seed, const Gre
   res.mean_length = len_sum / episodes;
   res.solved = env.solved(res.mean_return, res.success_rate);
   return res;
+}
+
+}  // namespace coagent
+
+namespace coagent {
+
+void Learner::set_named_parameters(const std::vector<NamedArray>&) {
+  throw std::invalid_argument(fmt::format("algo {} has no named parameters to set",
+                                          to_string(config().algo)));
 }
 
 }  // namespace coagent

@@ -1,5 +1,7 @@
 """Shared fixtures of the Python package's tests (run by CTest with PYTHONPATH=build/python
-and COAGENT_CLI=build/coagent; by hand: PYTHONPATH=build/python python3 -m pytest tests/python)."""
+and COAGENT_CLI=build/coagent; by hand: PYTHONPATH=build/python .venv/bin/python -m pytest
+tests/python). Nothing may skip: a skipped test fails the run (the hook below), so a
+missing gymnasium or SB3 is an error, not a quiet pass."""
 import json
 import os
 import subprocess
@@ -10,11 +12,19 @@ import pytest
 import coagent
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """A run with a skipped test fails (pytest's own exit status 1)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} test(s) skipped: coagent's Python suite runs every test")
+        session.exitstatus = 1
+
+
 @pytest.fixture
 def cli():
     path = os.environ.get("COAGENT_CLI", os.path.join(os.path.dirname(__file__), "../../build/coagent"))
-    if not os.path.exists(path):
-        pytest.skip(f"no coagent CLI at {path}")
+    assert os.path.exists(path), f"no coagent CLI at {path} (set COAGENT_CLI)"
 
     def run(*args):
         out = subprocess.run([path, *map(str, args)], check=True, capture_output=True, text=True)
@@ -27,12 +37,16 @@ def cli():
 class Forwarding:
     """A user's Python environment that steps coagent.make(name) through Python:
     every step goes Python -> C++ -> Python. `unwrapped` exposes the inner built-in (as a
-    gymnasium.Wrapper does), so its state is checkpointed and digested."""
+    gymnasium.Wrapper does), so its state is checkpointed and digested. Its action space
+    is float64 (`action_dtype`), so the actor's actions reach the built-in unrounded."""
 
-    def __init__(self, name="mountaincar", expose_unwrapped=True):
+    def __init__(self, name="mountaincar", expose_unwrapped=True, action_dtype=np.float64):
         self.inner = coagent.make(name)
         self.observation_space = self.inner.observation_space
-        self.action_space = self.inner.action_space
+        space = self.inner.action_space
+        self.action_space = coagent.Box(low=space.low.astype(action_dtype), high=space.high.astype(action_dtype),
+                                        dtype=action_dtype)
+        self.actions_seen = []
         self.spec = self.inner.spec  # its id names the run; reward_threshold is "solved"
         self._expose = expose_unwrapped
         self.steps = 0
@@ -46,6 +60,8 @@ class Forwarding:
 
     def step(self, action):
         self.steps += 1
+        if len(self.actions_seen) < 100:
+            self.actions_seen.append(action)
         return self.inner.step(action)
 
 
