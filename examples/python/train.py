@@ -1,6 +1,6 @@
 """Train coagent on a Gymnasium-API environment defined right here, then evaluate and save.
 
-    tools/install-python && /usr/bin/python3 examples/python/train.py [--steps N] [--save PATH]
+    pip install . && python examples/python/train.py [--steps N] [--save PATH]
 
 The environment is plain Python (no gymnasium import): a cart on a rail that must be
 brought to x = 0.5 and held there. coagent steps it from its environment task with the GIL
@@ -58,7 +58,7 @@ def main():
     agent.learn(args.steps, progress_bar=True)
     after = agent.evaluate(n_episodes=100)
     print(f"greedy return {before['mean_return']:.2f} untrained -> {after['mean_return']:.2f} "
-          f"after {agent.num_timesteps} steps ({after['criterion']}: "
+          f"after {agent.steps_done} steps ({after['criterion']}: "
           f"{'solved' if after['solved'] else 'not solved'})")
     agent.save(args.save)
     again = coagent.Agent.load(args.save, env=Thermostat())
@@ -67,7 +67,19 @@ def main():
     obs, _ = Thermostat().reset(seed=3)
     action, _ = agent.predict(obs)
     print(f"predict({obs[0]:+.3f}) = {action[0]:+.3f}")
-    return 0 if after["solved"] and math.isfinite(after["mean_return"]) else 1
+    # Every check the example stands for; any failure is a non-zero exit.
+    checks = {
+        "the untrained network does not solve it": not before["solved"],
+        "the trained network solves it": after["solved"] and math.isfinite(after["mean_return"]),
+        "training improved the return": after["mean_return"] > before["mean_return"],
+        "the reloaded agent has the same digest": again.digest == agent.digest,
+        "the reloaded agent evaluates the same": again.evaluate(n_episodes=5) == agent.evaluate(n_episodes=5),
+        "the reloaded agent predicts the same": again.predict(obs)[0][0] == action[0],
+    }
+    failed = [name for name, ok in checks.items() if not ok]
+    for name in failed:
+        print(f"FAILED: {name}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

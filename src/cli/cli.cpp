@@ -51,6 +51,7 @@ using json = nlohmann::json;
 int run(int argc, char** argv) {
   CLI::App app{"coagent: deep RL policies trained without backpropagation, one agent per neuron"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("coagent ") + COAGENT_VERSION);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
 
   TrainArgs train_args;
@@ -176,6 +177,8 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();

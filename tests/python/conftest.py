@@ -70,7 +70,8 @@ class Scripted:
 
     def __init__(self, bad=None, after=3, obs_size=2):
         self.bad, self.after, self.t = bad, after, 0
-        self.observation_space = coagent.Box(low=-np.ones(obs_size), high=np.ones(obs_size), dtype=np.float32)
+        self.observation_space = coagent.Box(low=-np.ones(obs_size, dtype=np.float32),
+                                             high=np.ones(obs_size, dtype=np.float32), dtype=np.float32)
         self.action_space = coagent.Box(low=-1.0, high=1.0, shape=(1,), dtype=np.float32)
 
     def reset(self, *, seed=None, options=None):
