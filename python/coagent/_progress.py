@@ -3,6 +3,7 @@ place on a terminal; otherwise (a log, a pipe) a line per tenth of the run, as t
 from __future__ import annotations
 
 import sys
+import time
 
 
 class ProgressBar:
@@ -13,11 +14,17 @@ class ProgressBar:
         self._tty = bool(isatty and isatty())
         self._shown = False
         self._tenth = -1
+        self._drawn = 0.0
 
-    def update(self, step: int, steps_per_second: float, recent_return) -> None:
+    def update(self, step: int, steps_per_second: float, recent_return, final: bool = False) -> None:
         done = max(0, step - self._start)
         frac = min(1.0, done / self._total) if self._total > 0 else 1.0
-        if not self._tty:
+        if self._tty:  # redrawn at most 10 times a second
+            now = time.monotonic()
+            if not final and now - self._drawn < 0.1:
+                return
+            self._drawn = now
+        else:
             tenth = int(frac * 10)
             if tenth == self._tenth:
                 return

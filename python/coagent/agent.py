@@ -31,7 +31,7 @@ from .logger import Logger, configure, next_run_dir
 from .settings import ALGOS, flags_of
 from .sources import EnvSource, is_vector_env
 
-_CHUNK = 1000  # steps between step boundaries when no callback runs (logging, progress bar)
+_LOG_CHUNK = 1000  # steps between step boundaries for the logger when no callback runs
 
 
 def _positive_int(name: str, value, allow_none: bool = False) -> Optional[int]:
@@ -106,23 +106,27 @@ class Agent:
             self._logger = self._default_logger(tb_log_name, reset_num_timesteps)
         n_envs = self.n_envs
         target = self._learner.steps_done + n
-        chunk = n_envs if cb is not None else _CHUNK
+        # Where the learner stops to hand over to Python: after every step of the
+        # environments for a callback, every _LOG_CHUNK steps for a logger that writes
+        # somewhere, else never (one chunk: the progress bar is fed while it runs).
+        logging = bool(log_interval) and (self._custom_logger or bool(getattr(self.logger, "output_formats", True)))
+        chunk = n_envs if cb is not None else _LOG_CHUNK if logging else n
         self._t0, self._n0 = time.monotonic(), self.num_timesteps
         self._episodes_at_start = self._learner.episodes
         locals_ = {"self": self, "total_timesteps": n, "callback": cb, "log_interval": log_interval,
                    "tb_log_name": tb_log_name, "dones": np.zeros(n_envs, dtype=bool),
                    "infos": [{} for _ in range(n_envs)], "new_episodes": []}
         bar = ProgressBar(self.num_timesteps, n) if progress_bar else None
+        progress = (lambda step, fps, ret: bar.update(step - self._offset, fps, ret)) if bar else None
         if cb is not None:
             cb.init_callback(self)
             cb.on_training_start(locals_, globals())
             cb.on_rollout_start()
         try:
             while self._learner.steps_done < target:
-                episodes = self._learner.train_until(min(target, self._learner.steps_done + chunk))
+                episodes = self._learner.train_until(min(target, self._learner.steps_done + chunk), progress)
                 self._took(episodes, locals_)
-                if bar is not None:
-                    bar.update(self.num_timesteps, self._fps(), self._mean_return())
+
                 if log_interval and self._learner.episodes - self._episodes_logged >= log_interval:
                     self.dump_logs()
                 if cb is not None:
@@ -131,6 +135,7 @@ class Agent:
                         break
         finally:
             if bar is not None:
+                bar.update(self.num_timesteps, self._fps(), self._mean_return(), final=True)
                 bar.close()
         if cb is not None:
             cb.on_rollout_end()
@@ -140,6 +145,8 @@ class Agent:
         return self
 
     def _took(self, episodes: list, locals_: dict) -> None:
+        if not episodes and not locals_["new_episodes"]:
+            return  # nothing ended in this step or the one before: the locals stand
         dones, infos = np.zeros(self.n_envs, dtype=bool), [{} for _ in range(self.n_envs)]
         for e in episodes:
             self._window.append((e["return"], e["length"]))

@@ -72,7 +72,7 @@ void bind_learner(py::module_& m) {
       .def_static("create", &PyLearner::create, py::arg("preset"), py::arg("flags"),
                   py::arg("ddpg_flags"), py::arg("ars_flags"), py::arg("env_make"))
       .def_static("load", &PyLearner::load, py::arg("path"), py::arg("env_make"), py::arg("env_name"))
-      .def("train_until", &PyLearner::train_until, py::arg("until"))
+      .def("train_until", &PyLearner::train_until, py::arg("until"), py::arg("progress") = py::none())
       .def("take_layer_stats", &PyLearner::take_layer_stats)
       .def("predict", &PyLearner::predict, py::arg("obs"))
       .def("evaluate", &PyLearner::evaluate, py::arg("episodes"), py::arg("seed"), py::arg("env_make"))

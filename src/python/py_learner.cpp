@@ -31,8 +31,10 @@ extern "C" void on_sigint(int) {
 class SigintGuard {
  public:
   explicit SigintGuard(Learner& l) {
-    const py::module_ threading = py::module_::import("threading");
-    if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;
+    // Only the main thread gets SIGINT's Python handler; its ident is read once.
+    static const unsigned long main_ident =
+        py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+    if (PyThread_get_thread_ident() != main_ident) return;
     g_interrupted.store(false);
     g_interrupt_target.store(&l);
     struct sigaction sa {};
@@ -120,7 +122,7 @@ const Learner& PyLearner::learner() const {
   return *learner_;
 }
 
-py::list PyLearner::train_until(std::int64_t until) {
+py::list PyLearner::train_until(std::int64_t until, py::object progress) {
   const Busy busy(*this);
   if (until > learner_->config().steps) {
     TrainConfig changed = learner_->config();
@@ -133,6 +135,19 @@ py::list PyLearner::train_until(std::int64_t until) {
     std::lock_guard lock(episodes_mu_);
     episodes_.push_back(e);
   };
+  if (!progress.is_none()) {
+    hooks.progress = [&](const TrainProgress& p) {
+      Gil gil;
+      try {
+        progress(p.step, p.steps_per_second,
+                 p.has_recent_return ? py::object(py::float_(p.recent_return)) : py::object(py::none()));
+      } catch (py::error_already_set& e) {
+        const std::string msg = fmt::format("the progress function raised: {}", e.what());
+        slot_->keep(std::current_exception());
+        throw std::runtime_error(msg);
+      }
+    };
+  }
   SigintGuard sigint(*learner_);
   std::exception_ptr failed;
   {

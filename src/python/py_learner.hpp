@@ -52,8 +52,11 @@ class PyLearner {
 
   // Trains until steps_done() reaches `until`, raising the run's step total when it
   // is below; returns the training episodes that finished meanwhile (dicts: step,
-  // episode, return, length, env_index).
-  py::list train_until(std::int64_t until);
+  // episode, return, length, env_index). `progress` (a Python callable or None) gets
+  // (step, steps_per_second, recent_return or None) at the Learner's progress reports
+  // (lockstep: every 1000 steps; async: ~4 times a second), with the GIL, while the
+  // learner runs: it must not call back into the agent.
+  py::list train_until(std::int64_t until, py::object progress);
   // The per-layer statistics since the last call (dicts with the metrics file's keys).
   py::list take_layer_stats();
   // Greedy actions for a (batch, observation) array: (batch, action).
