@@ -28,24 +28,10 @@ from . import _coagent
 from ._progress import ProgressBar
 from .callbacks import as_callback
 from .logger import Logger, configure, next_run_dir
-from .settings import ALGOS, flags_of
+from .settings import ALGOS, check_seed, flags_of, positive_int
 from .sources import EnvSource, is_vector_env
 
 _LOG_CHUNK = 1000  # steps between step boundaries for the logger when no callback runs
-
-
-def _positive_int(name: str, value, allow_none: bool = False) -> Optional[int]:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
-def _check_seed(seed) -> Optional[int]:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    return None if seed is None else int(seed)
 
 
 class Agent:
@@ -55,7 +41,7 @@ class Agent:
                  verbose: int = 0, tensorboard_log: Optional[str] = None, **settings):
         if preset is not None and not isinstance(preset, str):
             raise TypeError(f"preset must be a string, got {type(preset).__name__}")
-        seed = _check_seed(seed)
+        seed = check_seed(seed)
         if seed is None:
             seed = int.from_bytes(os.urandom(4), "little")
         flags, ddpg, ars = flags_of(algo, seed, settings)
@@ -93,8 +79,8 @@ class Agent:
         the agent intact; an exception from the environment or a callback propagates.
         """
         n = self._budget if total_timesteps is None else total_timesteps
-        n = _positive_int("total_timesteps", n)
-        log_interval = _positive_int("log_interval", log_interval, allow_none=True)
+        n = positive_int("total_timesteps", n)
+        log_interval = positive_int("log_interval", log_interval, allow_none=True)
         if not isinstance(tb_log_name, str) or not tb_log_name:
             raise ValueError(f"tb_log_name must be a non-empty string, got {tb_log_name!r}")
         cb = as_callback(callback)
@@ -232,14 +218,17 @@ class Agent:
         """Greedy evaluation on a fresh environment (or `env`): the keys of `coagent eval --json`."""
         if isinstance(n_episodes, bool) or not isinstance(n_episodes, (int, np.integer)):
             raise ValueError(f"n_episodes must be an int, got {n_episodes!r}")
-        seed = _check_seed(seed)
+        seed = check_seed(seed)
         make = (lambda: env) if env is not None else self._source.make_eval
         return self._learner.evaluate(int(n_episodes), seed, make)
 
     # --- parameters ---------------------------------------------------------------------
     def get_parameters(self) -> dict:
         """The learned arrays by name ("layer1.K", "layer1.b", ..., "critic.u") as float64
-        NumPy arrays (copies); set_parameters() takes them back."""
+        NumPy arrays (copies); set_parameters() takes them back. Local rules only."""
+        if self.algo != "local":
+            raise ValueError(f"get_parameters: algo='{self.algo}' has no named parameters "
+                             "(the local rules do); save() keeps its whole state")
         return self._learner.parameters()
 
     def set_parameters(self, load_path_or_dict, exact_match: bool = True) -> None:

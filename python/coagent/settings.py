@@ -5,7 +5,7 @@ tables come from the C++ library, where every setting is declared once.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -68,3 +68,17 @@ def flags_of(algo: str, seed: int, settings: dict):
                              f"(use the {algo}_* settings)")
         flags[key] = _setting_text(name, value)
     return flags, algo_flags["ddpg"], algo_flags["ars"]
+
+
+def positive_int(name: str, value, allow_none: bool = False) -> Optional[int]:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def check_seed(seed) -> Optional[int]:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    return None if seed is None else int(seed)

@@ -164,6 +164,11 @@ def test_parameters_round_trip_the_digest():
         agent.set_parameters({"layer1.b": np.full(64, np.nan)}, exact_match=False)
     with pytest.raises(ValueError, match="missing"):
         agent.set_parameters({"layer1.b": params["layer1.b"]})
+    ddpg = coagent.Agent("pendulum", algo="ddpg", seed=1)
+    with pytest.raises(ValueError, match="algo='ddpg' has no named parameters"):
+        ddpg.get_parameters()
+    with pytest.raises(ValueError, match="algo ddpg has no named parameters to set"):
+        ddpg.set_parameters({"layer1.b": params["layer1.b"]}, exact_match=False)
 
 
 def test_float32_environment_that_checks_its_actions_trains():
