@@ -125,7 +125,8 @@ def criterion(gym, env_id):
     """(threshold or None, sentence)."""
     threshold = gym.spec(env_id).reward_threshold
     if threshold is not None:
-        return float(threshold), f"greedy mean return >= {threshold:g} (Gymnasium reward_threshold of {env_id})"
+        return float(threshold), (f"greedy mean return >= {threshold:g} (Gymnasium reward_threshold "
+                                  f"of {env_id})")
     if env_id == "Pendulum-v1":
         return PENDULUM_CRITERION, ("greedy mean return >= -200 (Pendulum-v1 has no reward_threshold; "
                                     "-200 is this runner's criterion)")
@@ -374,9 +375,9 @@ def main(argv=None) -> int:
     for algo in a.algos:
         used = sorted({r["env_steps"] for r in runs if r["column"] == algo and r["env_steps"] != a.steps})
         if used:
-            print(f"{algo} used {'/'.join(map(str, used))} env steps per run, not {a.steps}: "
-                  f"ARS finishes its last iteration ({hps[algo][0].get('n_delta', 8)} directions x 2 "
-                  f"episodes); its curve stops at {a.steps}")
+            unit = "iteration (2 x n_delta episodes)" if algo == "ars" else "rollout (train_freq)"
+            print(f"{algo} used {'/'.join(map(str, used))} env steps per run, not {a.steps}: learn() "
+                  f"finishes its last {unit}; the curve stops at {a.steps}")
     print("\nper seed: final greedy return / steps to solve\n| seed | " + " | ".join(a.algos) + " |")
     print("|---|" + "---|" * len(a.algos))
     for seed in range(a.first_seed, last + 1):
