@@ -77,6 +77,30 @@ def test_callback_stops_at_its_step_and_training_goes_on():
     assert coagent.Agent("pendulum", seed=1, mode="lockstep").learn(2234).digest == agent.digest
 
 
+def test_a_list_of_coagent_callbacks_stops_when_one_says_so():
+    first, second = Recorder(), Recorder(stop_at=500)
+    agent = coagent.Agent("pendulum", seed=1, mode="lockstep")
+    agent.learn(3000, callback=[first, second])
+    assert agent.steps_done == 500
+    assert first.seen[-1][1] == second.seen[-1][1] == 500  # every callback saw every step
+    assert first.events == second.events == [("start", 0), ("end", 500)]
+
+
+def test_logger_adds_a_column_for_a_key_first_recorded_later(tmp_path):
+    log = coagent.logger.configure(str(tmp_path), ["csv", "json"])
+    log.record("a", 1)
+    log.dump(1)
+    log.record("a", 2)
+    log.record("b", 3.5)
+    log.dump(2)
+    log.close()
+    lines = open(tmp_path / "progress.csv").read().splitlines()
+    assert lines == ["a,b", "1,", "2,3.5"]
+    assert [json.loads(l) for l in open(tmp_path / "progress.json")] == [{"a": 1}, {"a": 2, "b": 3.5}]
+    with pytest.raises(ValueError, match="unknown logger format 'xml'"):
+        coagent.logger.configure(str(tmp_path), ["xml"])
+
+
 def test_function_callback_and_many_environments():
     calls = []
 
@@ -198,11 +222,15 @@ def test_logger_csv_json_and_tensorboard(tmp_path):
 
 
 class Counting(gymnasium.Wrapper):
-    """A gymnasium wrapper that counts the steps it forwards."""
+    """A gymnasium wrapper that counts the steps it forwards and keeps the reset seeds."""
 
     def __init__(self, env):
         super().__init__(env)
-        self.steps = 0
+        self.steps, self.seeds = 0, []
+
+    def reset(self, *, seed=None, options=None):
+        self.seeds.append(seed)
+        return self.env.reset(seed=seed, options=options)
 
     def step(self, action):
         self.steps += 1
@@ -215,6 +243,8 @@ def test_gymnasium_sync_vector_env_with_four_envs():
     assert agent.n_envs == 4 and agent.get_env() is vec
     agent.learn(2000)
     assert agent.steps_done == 2000 and [e.steps for e in vec.envs] == [500] * 4
+    # Sub-environment i is the run's environment i (seeded seed + i), in the vector's order.
+    assert [e.seeds[0] for e in vec.envs] == [1, 2, 3, 4]
     ref = coagent.Agent(lambda: Forwarding("chain"), seed=1, envs=4, mode="lockstep", hidden=[8]).learn(2000)
     assert agent.digest == ref.digest
     with pytest.raises(ValueError, match="envs=2 but the vector env has 4"):
