@@ -2,9 +2,9 @@
 //
 // An Env mirrors Gymnasium's API: reset(seed) -> observation; step(action) ->
 // observation, reward, terminated, truncated. The built-in environments (`chain`,
-// `mountaincar`, `pendulum`) reproduce Gymnasium's arithmetic step for step (see
-// docs/design.md §2 and the comments in src/envs/). Applications supply their own
-// environments by deriving from Env.
+// `mountaincar`, `pendulum`, and Gymnasium's MuJoCo tasks when built with MuJoCo)
+// reproduce Gymnasium's arithmetic step for step (see docs/design.md §2 and the comments
+// in src/envs/). Applications supply their own environments by deriving from Env.
 //
 // Threading: an Env object is used by one thread at a time; the runtime never calls
 // two members of the same Env concurrently. Different Env objects may be used from
@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace coagent {
@@ -49,7 +50,8 @@ class Env {
   virtual int observation_size() const = 0;
   virtual int action_size() const = 0;
   // Nominal observation range, used by the observation encoder when normalisation
-  // is on (maps [low, high] to [-1, 1]). Every component must be finite.
+  // is on (maps [low, high] to [-1, 1]; it needs every component finite). An environment
+  // without one (Gymnasium's MuJoCo tasks) gives -inf and +inf, as Gymnasium does.
   virtual Box observation_bounds() const = 0;
   // The action bounds; the network's output layer is decoded to them.
   virtual Box action_bounds() const = 0;
@@ -75,6 +77,11 @@ class Env {
   virtual std::vector<double> state() const { return {}; }
   virtual void set_state(std::span<const double> state);
   virtual std::vector<std::string> state_names() const { return {}; }
+
+  // Gymnasium's info dict of the last reset() or step(), in Gymnasium's order: the
+  // reward terms and positions of the MuJoCo tasks ("reward_forward", "x_velocity", ...);
+  // empty for the others.
+  virtual std::vector<std::pair<std::string, double>> info() const { return {}; }
 
   // --- optional: what pictures and tools ask of an environment --------------------
   // The defaults say "unknown"; the built-in environments answer all three.

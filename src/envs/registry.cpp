@@ -8,7 +8,9 @@
 namespace coagent {
 
 std::vector<std::string> builtin_env_names() {
-  return {"chain", "mountaincar", "pendulum", "synthetic"};
+  std::vector<std::string> names = {"chain", "mountaincar", "pendulum", "synthetic"};
+  for (std::string& n : envs::mujoco_env_names()) names.push_back(std::move(n));
+  return names;
 }
 
 std::unique_ptr<Env> make_env(std::string_view name) {
@@ -16,8 +18,13 @@ std::unique_ptr<Env> make_env(std::string_view name) {
   if (name == "mountaincar") return envs::make_mountain_car();
   if (name == "pendulum") return envs::make_pendulum();
   if (name == "synthetic") return envs::make_synthetic();
-  throw std::invalid_argument("unknown environment '" + std::string(name) +
-                              "' (expected chain, mountaincar, pendulum or synthetic)");
+  if (auto env = envs::make_mujoco_env(name)) return env;
+  std::string known;
+  const auto names = builtin_env_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    known += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  throw std::invalid_argument("unknown environment '" + std::string(name) + "' (expected " +
+                              known + ")");
 }
 
 std::unique_ptr<Env> make_checked_env(const EnvFactory& factory) {
