@@ -1,11 +1,17 @@
 """coagent.make(id): the built-in C++ environments behind Gymnasium's API.
 
-Ids: Gymnasium's ("MountainCarContinuous-v0", "Pendulum-v1"), ours ("mountaincar",
+Ids: Gymnasium's ("MountainCarContinuous-v0", "Pendulum-v1", and its MuJoCo tasks
+"InvertedPendulum-v5" ... "Ant-v5" when coagent is built with MuJoCo), ours ("mountaincar",
 "pendulum", "chain", "synthetic") and the registered "coagent/<id>" forms. When gymnasium
 is importable the environments are gymnasium.Env subclasses with gymnasium.spaces.Box
 spaces, registered as "coagent/MountainCarContinuous-v0", "coagent/Pendulum-v1",
-"coagent/chain-v0" and "coagent/synthetic-v0" (so gymnasium.make works on them);
-otherwise plain classes with the same attributes.
+"coagent/chain-v0", "coagent/synthetic-v0" and "coagent/HalfCheetah-v5" etc. (so
+gymnasium.make works on them); otherwise plain classes with the same attributes.
+
+The MuJoCo tasks are Gymnasium's v5 with their default arguments, bit for bit from the
+same state and action (tests/python/test_mujoco.py): float64 observations and float32
+actions as Gymnasium's spaces, the info dicts with Gymnasium's keys, and
+env.unwrapped.set_state(qpos, qvel) as Gymnasium's MujocoEnv has it.
 
 The arithmetic is Gymnasium's, step for step (docs/design.md §2); the random stream is
 coagent's own, so reset(seed=s) gives the same observation every time but not the one
@@ -43,12 +49,20 @@ class _Entry:
     reward_threshold: Optional[float]
 
 
+# Gymnasium's MuJoCo tasks (src/envs/mujoco/) and their reward thresholds (Gymnasium's
+# specs). Built only with MuJoCo: without it their ids raise the C++ error saying how to
+# get it. Observations float64, actions float32, as Gymnasium's MujocoEnv has them.
+MUJOCO_TASKS = {"InvertedPendulum-v5": 950.0, "InvertedDoublePendulum-v5": 9100.0,
+                "Reacher-v5": -3.75, "Swimmer-v5": 360.0, "Hopper-v5": 3800.0,
+                "HalfCheetah-v5": 4800.0, "Walker2d-v5": None, "Ant-v5": 6000.0}
+
 _ENTRIES = (
     _Entry("mountaincar", "coagent/MountainCarContinuous-v0", ("MountainCarContinuous-v0",), np.float32, np.float32, 90.0),
     _Entry("pendulum", "coagent/Pendulum-v1", ("Pendulum-v1",), np.float32, np.float32, None),
     _Entry("chain", "coagent/chain-v0", (), np.float64, np.float64, None),
     _Entry("synthetic", "coagent/synthetic-v0", (), np.float64, np.float64, None),
-)
+) + tuple(_Entry(t, f"coagent/{t}", (), np.float64, np.float32, MUJOCO_TASKS[t])
+          for t in MUJOCO_TASKS if t in _coagent.builtin_envs())
 _BY_ID = {}
 for _e in _ENTRIES:
     for _k in (_e.name, _e.spec_id, *_e.aliases):
@@ -66,6 +80,8 @@ def _entry(env_id) -> _Entry:
     try:
         return _BY_ID[env_id]
     except KeyError:
+        if env_id.removeprefix("coagent/") in MUJOCO_TASKS:  # a build without MuJoCo says how
+            _coagent.CppEnv(env_id.removeprefix("coagent/"))
         raise ValueError(f"unknown environment {env_id!r}; known: {', '.join(env_ids())}") from None
 
 
@@ -175,7 +191,7 @@ class CoagentEnv(_Base):
         if options:
             raise ValueError(f"reset options {sorted(options)} are not supported by {self._entry.name}")
         obs = self._cpp.reset(seed)
-        return obs.astype(self.observation_space.dtype), {}
+        return obs.astype(self.observation_space.dtype), dict(self._cpp.info())
 
     def step(self, action):
         try:
@@ -186,7 +202,28 @@ class CoagentEnv(_Base):
             raise ValueError(f"{self._entry.name}: action must have shape {self.action_space.shape}, "
                              f"got {a.shape}")
         obs, reward, terminated, truncated = self._cpp.step(a.reshape(-1))
-        return obs.astype(self.observation_space.dtype), float(reward), bool(terminated), bool(truncated), {}
+        return (obs.astype(self.observation_space.dtype), float(reward), bool(terminated), bool(truncated),
+                dict(self._cpp.info()))
+
+    def set_state(self, qpos, qvel):
+        """A MuJoCo task's state, as Gymnasium's MujocoEnv.set_state: qpos and qvel copied in,
+        then mj_forward. Like Gymnasium's (on the unwrapped environment), it leaves the
+        episode's step count alone."""
+        if self._entry.name not in MUJOCO_TASKS:
+            raise TypeError(f"{self._entry.name} has no qpos/qvel (set_state is a MuJoCo task's)")
+        nq = sum(n.startswith("qpos") for n in self._cpp.state_names())
+        nv = len(self._cpp.state_names()) - nq
+        qpos, qvel = np.asarray(qpos, dtype=np.float64), np.asarray(qvel, dtype=np.float64)
+        if qpos.shape != (nq,) or qvel.shape != (nv,):
+            raise ValueError(f"{self._entry.name}: set_state needs qpos of shape ({nq},) and qvel of "
+                             f"shape ({nv},), got {qpos.shape} and {qvel.shape}")
+        steps = self._cpp.elapsed_steps
+        self._cpp.set_state(np.concatenate([qpos, qvel]))
+        self._cpp.elapsed_steps = steps
+
+    def state_vector(self):
+        """A MuJoCo task's [qpos, qvel] (Gymnasium's MujocoEnv.state_vector)."""
+        return self._cpp.state()
 
     def render(self):
         return None

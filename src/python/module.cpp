@@ -50,6 +50,14 @@ void bind_env(py::module_& m) {
       .def_property_readonly("max_episode_steps", &Env::max_episode_steps)
       .def_property_readonly("solved_criterion", &Env::solved_criterion)
       .def("state", [](const Env& e) { return to_array(e.state()); })
+      .def("set_state",
+           [](Env& e, const py::array_t<double, py::array::c_style | py::array::forcecast>& s) {
+             e.set_state(std::span<const double>(s.data(), static_cast<std::size_t>(s.size())));
+           },
+           py::arg("state"))
+      .def("state_names", &Env::state_names)
+      .def("info", &Env::info, "the last reset's or step's info terms, in Gymnasium's order")
+      .def_property("elapsed_steps", &Env::elapsed_steps, &Env::set_elapsed_steps)
       .def("reset",
            [](Env& e, std::optional<std::uint64_t> seed) {
              std::vector<double> obs(static_cast<std::size_t>(e.observation_size()));
