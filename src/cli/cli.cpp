@@ -129,7 +129,8 @@ int run(int argc, char** argv) {
   replay->add_option("--env", replay_env, "environment")->required();
   replay->add_option("--state", replay_state,
                      "internal state (mountaincar: position,velocity; pendulum: "
-                     "theta,thetadot; chain: p)");
+                     "theta,thetadot; chain: p; MuJoCo's tasks: qpos then qvel, as "
+                     "Gymnasium's set_state)");
 
   Exp1Options exp1_opts;
   auto* exp1 = add_exp1_command(app, exp1_opts);
