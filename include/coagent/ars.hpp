@@ -62,6 +62,10 @@ struct ArsConfig {
   bool squash = true;       // tanh output; false: clipped to [-1, 1]
   bool obs_norm = true;     // V2: running mean/std of the visited states
   double obs_clip = 10.0;   // normalised observations are clipped to +-this
+  // Added to every step's reward when candidates are ranked and stepped along, never
+  // to the returns reported (sb3-contrib's alive_bonus_offset; RL Zoo uses -1 on Hopper,
+  // Walker2d and Ant to take their healthy bonus out of the search).
+  double alive_bonus_offset = 0.0;
 
   // Throws std::invalid_argument naming the field, the value and the allowed range.
   void validate() const;

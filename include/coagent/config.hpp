@@ -45,6 +45,14 @@ enum class Algo : std::uint8_t { local, ddpg, ars };
 //          each episode either the output layer explores (probability
 //          output_episodes) or the hidden layers do; the others emit y exactly.
 enum class ExploreSchedule : std::uint8_t { all, episode };
+// How observations enter the first layer (Network::encode):
+// off:     as they are;
+// bounds:  mapped to [-1, 1] by the environment's nominal bounds (finite bounds only);
+// running: (obs - mean) / std by the running statistics of every observation the run
+//          has seen (ARS's V2), clipped to +-obs_clip; one set of statistics, updated
+//          from the observation stream in step order and broadcast with the frame, frozen
+//          in evaluation and saved in checkpoints. `true` and `false` read as bounds, off.
+enum class ObsNorm : std::uint8_t { off, bounds, running };
 
 std::string_view to_string(Rule r) noexcept;
 std::string_view to_string(ActorStep s) noexcept;
@@ -52,6 +60,7 @@ std::string_view to_string(NoiseKind k) noexcept;
 std::string_view to_string(Mode m) noexcept;
 std::string_view to_string(Algo a) noexcept;
 std::string_view to_string(ExploreSchedule s) noexcept;
+std::string_view to_string(ObsNorm n) noexcept;
 Rule parse_rule(std::string_view s);
 ActorStep parse_actor_step(std::string_view s);
 NoiseKind parse_noise_kind(std::string_view s);
@@ -127,7 +136,8 @@ struct TrainConfig {
   ExploreSchedule explore_schedule = ExploreSchedule::all;
   double output_episodes = 0.7;  // episode schedule: P(the output layer explores)
   bool freeze_hidden = false;
-  bool obs_norm = true;  // encode observations to [-1, 1] by their nominal bounds
+  ObsNorm obs_norm = ObsNorm::bounds;  // how observations are encoded (see ObsNorm)
+  double obs_clip = 5.0;               // running: encoded values are clipped to +-obs_clip
 
   int envs = 1;  // environments in flight, env i seeded with seed + i
   int eval_episodes = 100;

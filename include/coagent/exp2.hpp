@@ -41,7 +41,7 @@ struct Preset {
   // the preset's network).
   std::vector<std::pair<std::string, std::string>> ddpg_settings;
   // ArsConfig entries over ARS's defaults: the ars column, and `train --algo ars` on the
-  // preset's environment (the preset named like it).
+  // preset's environment (preset_for_env).
   std::vector<std::pair<std::string, std::string>> ars_settings;
   // `train --algo ars`'s step budget on this environment when none is given (RL Zoo's
   // n_timesteps); 0: the shared default.
@@ -57,7 +57,7 @@ void apply_preset(TrainConfig& cfg, std::string_view name);
 DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset);
 // ARS's settings for a preset: the defaults with its ars_settings applied.
 ArsConfig ars_config_for(const Preset& preset);
-// The preset named like the built-in environment `env`, or null.
+// The preset named like the built-in environment `env` or training on it, or null.
 const Preset* preset_for_env(std::string_view env);
 
 enum class Exp2Column : std::uint8_t { local, frozen, ddpg, ars };

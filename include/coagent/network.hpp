@@ -1,7 +1,8 @@
 // coagent/network.hpp — the actor: a feed-forward stack of layers of neurons.
 //
-// The network encodes an observation into the first frame (optionally normalised
-// to [-1, 1] by the environment's nominal bounds), runs it through its layers, and
+// The network encodes an observation into the first frame (as it is, normalised to
+// [-1, 1] by the environment's nominal bounds, or by running statistics: ObsNorm),
+// runs it through its layers, and
 // decodes the output layer's voltages, clipped to [-1, 1], to the action bounds.
 // Every neuron's parameters are initialised from its own random stream, seeded from
 // (run seed, layer, index), so the network does not depend on construction order.
@@ -17,6 +18,7 @@
 #include "coagent/config.hpp"
 #include "coagent/env.hpp"
 #include "coagent/rules.hpp"
+#include "coagent/running_stats.hpp"
 
 namespace coagent {
 
@@ -44,6 +46,14 @@ class Network {
   LayerState& layer(int l) { return layers_.at(l); }
   const LayerState& layer(int l) const { return layers_.at(l); }
 
+  // obs-norm running: adds `obs` to the running statistics encode() uses (the
+  // runtime calls it once per observation, before encoding it, in step order); a
+  // no-op otherwise. Evaluation never calls it: the statistics stay frozen.
+  void observe(std::span<const double> obs) noexcept;
+  ObsNorm obs_norm() const noexcept { return obs_norm_; }
+  RunningStats& obs_stats() noexcept { return obs_stats_; }
+  const RunningStats& obs_stats() const noexcept { return obs_stats_; }
+
   // Writes input_stride() floats (zero padded).
   void encode(std::span<const double> obs, float* frame) const noexcept;
   // Reads action_size() voltages, writes the action.
@@ -55,8 +65,10 @@ class Network {
 
  private:
   int obs_size_ = 0;
-  bool obs_norm_ = true;
-  std::vector<double> obs_mid_, obs_half_;
+  ObsNorm obs_norm_ = ObsNorm::bounds;
+  double obs_clip_ = 5.0;
+  std::vector<double> obs_mid_, obs_half_;  // bounds
+  RunningStats obs_stats_;                  // running
   std::vector<double> action_low_, action_high_;
   RuleSettings rule_;
   std::vector<LayerSpec> specs_;

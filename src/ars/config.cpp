@@ -31,6 +31,9 @@ Table make_table() {
   t.flag("squash", &C::squash, "tanh output (false: clipped to [-1, 1])");
   t.flag("obs-norm", &C::obs_norm, "normalise observations by the running mean/std of visited states (V2)");
   t.real("obs-clip", &C::obs_clip, 1e-6, 1e300, "normalised observations are clipped to +-this");
+  t.real("alive-bonus-offset", &C::alive_bonus_offset, -1e6, 1e6,
+         "added to each step's reward when ranking directions, not to reported returns "
+         "(alive_bonus_offset)");
   return t;
 }
 

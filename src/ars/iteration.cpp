@@ -119,7 +119,10 @@ void run_ars_iteration(ArsRun& run, std::uint64_t seed, Executor* executor,
     if (r.error) std::rethrow_exception(r.error);
 
   std::vector<double> plus(n), minus(n);
-  for (int c = 0; c < 2 * n; ++c) (c < n ? plus[c] : minus[c - n]) = results[c].episode_return;
+  const double offset = run.config.alive_bonus_offset;
+  for (int c = 0; c < 2 * n; ++c)
+    (c < n ? plus[c] : minus[c - n]) =
+        results[c].episode_return + offset * static_cast<double>(results[c].length);
   std::vector<double> theta = run.theta;
   ars::ars_update(theta, deltas, plus, minus, run.config.top, run.config.step);
   for (std::size_t j = 0; j < p; ++j)

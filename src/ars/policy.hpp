@@ -1,7 +1,7 @@
 // src/ars/policy.hpp — ARS's math, pure: the policy network over a flat parameter
 // vector, the running observation statistics (V2) and the update step. Plain data and
 // plain functions, no threads, no I/O; the random stream is passed in. The running
-// observation statistics are DDPG's (ddpg/running_stats.hpp).
+// observation statistics are coagent/running_stats.hpp.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +11,7 @@
 
 #include "coagent/ars.hpp"
 #include "coagent/random.hpp"
-#include "ddpg/running_stats.hpp"
+#include "coagent/running_stats.hpp"
 
 namespace coagent::ars {
 

@@ -126,8 +126,11 @@ CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o) {
 }
 
 int cmd_exp2(const Exp2Options& in) {
-  const std::string preset_name =
-      !in.preset.empty() ? in.preset : in.env.empty() ? std::string("mountaincar") : in.env;
+  const Preset* env_preset = in.env.empty() ? nullptr : preset_for_env(in.env);
+  const std::string preset_name = !in.preset.empty() ? in.preset
+                                  : in.env.empty()   ? std::string("mountaincar")
+                                  : env_preset       ? env_preset->name
+                                                     : in.env;
   const Preset& preset = find_preset(preset_name);
   coagent::Exp2Options o;
   apply_preset(o.local, preset_name);

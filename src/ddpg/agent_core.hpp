@@ -19,7 +19,7 @@
 #include "coagent/ddpg.hpp"
 #include "coagent/random.hpp"
 #include "mlp.hpp"
-#include "running_stats.hpp"
+#include "coagent/running_stats.hpp"
 #include "replay_buffer.hpp"
 
 namespace coagent::ddpg {

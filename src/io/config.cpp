@@ -34,6 +34,10 @@ std::string_view to_string(ExploreSchedule s) noexcept {
   return s == ExploreSchedule::all ? "all" : "episode";
 }
 
+std::string_view to_string(ObsNorm n) noexcept {
+  return n == ObsNorm::off ? "off" : n == ObsNorm::bounds ? "bounds" : "running";
+}
+
 ExploreSchedule parse_explore_schedule(std::string_view s) {
   return parse_choice(s, "explore-schedule", {ExploreSchedule::all, ExploreSchedule::episode});
 }

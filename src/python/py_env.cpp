@@ -115,7 +115,8 @@ PyEnv::PyEnv(PyRef env, PyEnvOptions options, std::shared_ptr<ErrorSlot> slot)
       if (!std::isfinite(obs.low[i]) || !std::isfinite(obs.high[i]))
         throw std::invalid_argument(fmt::format(
             "observation_space bound {} is infinite (low {}, high {}): coagent encodes observations "
-            "to [-1, 1] by their bounds; give the space finite bounds or pass obs_norm=False",
+            "to [-1, 1] by their bounds; give the space finite bounds or pass obs_norm='running' "
+            "(running mean/std) or obs_norm=False",
             i, obs.low[i], obs.high[i]));
   obs_low_ = std::move(obs.low), obs_high_ = std::move(obs.high);
   Space act = read_box(e, "action_space");

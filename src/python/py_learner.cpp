@@ -93,7 +93,7 @@ std::unique_ptr<PyLearner> PyLearner::create(const std::string& preset, const Fl
   auto slot = std::make_shared<ErrorSlot>();
   EnvFactory factory;
   if (!env_make.is_none())
-    factory = py_env_factory(make_ref(std::move(env_make)), {s.cfg.env, s.cfg.obs_norm}, slot);
+    factory = py_env_factory(make_ref(std::move(env_make)), {s.cfg.env, s.cfg.algo == Algo::local && s.cfg.obs_norm == ObsNorm::bounds}, slot);
   auto l = with_kept_error(*slot, [&] { return construct(s, std::move(factory)); });
   return std::unique_ptr<PyLearner>(new PyLearner(std::move(l), std::move(slot)));
 }

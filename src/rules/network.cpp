@@ -12,6 +12,8 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
                  const Box& action_bounds, Init init)
     : obs_size_(obs_size),
       obs_norm_(cfg.obs_norm),
+      obs_clip_(cfg.obs_clip),
+      obs_stats_(static_cast<std::size_t>(std::max(obs_size, 0))),
       action_low_(action_bounds.low),
       action_high_(action_bounds.high) {
   kernel_isa();  // throws if COAGENT_ISA is bad
@@ -28,15 +30,15 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     throw std::invalid_argument("observation bounds must have one value per observation");
   for (int i = 0; i < obs_size; ++i) {
     const double lo = obs_bounds.low[i], hi = obs_bounds.high[i];
-    if (!obs_norm_) {  // the bounds are not used: observations enter as they are
+    if (obs_norm_ != ObsNorm::bounds) {  // the bounds are not used
       obs_mid_.push_back(0.0);
       obs_half_.push_back(1.0);
       continue;
     }
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
       throw std::invalid_argument("observation bound " + std::to_string(i) +
-                                  " must be finite with low < high (obs-norm encodes observations "
-                                  "by their bounds)");
+                                  " must be finite with low < high (obs-norm bounds encodes "
+                                  "observations by their bounds; use obs-norm running or off)");
     obs_mid_.push_back(0.5 * (lo + hi));
     obs_half_.push_back(0.5 * (hi - lo));
   }
@@ -111,10 +113,21 @@ std::int64_t Network::num_neurons() const noexcept {
   return n;
 }
 
+void Network::observe(std::span<const double> obs) noexcept {
+  if (obs_norm_ == ObsNorm::running) obs_stats_.update(obs);
+}
+
 void Network::encode(std::span<const double> obs, float* frame) const noexcept {
   const int stride = input_stride();
-  for (int i = 0; i < obs_size_; ++i)
-    frame[i] = static_cast<float>(obs_norm_ ? (obs[i] - obs_mid_[i]) / obs_half_[i] : obs[i]);
+  if (obs_norm_ == ObsNorm::running) {
+    for (int i = 0; i < obs_size_; ++i) {
+      const double z = (obs[i] - obs_stats_.mean[i]) / obs_stats_.stddev(i);
+      frame[i] = static_cast<float>(std::clamp(z, -obs_clip_, obs_clip_));
+    }
+  } else {
+    for (int i = 0; i < obs_size_; ++i)
+      frame[i] = static_cast<float>((obs[i] - obs_mid_[i]) / obs_half_[i]);
+  }
   std::fill(frame + obs_size_, frame + stride, 0.0f);
 }
 

@@ -119,6 +119,7 @@ class AsyncRun {
   std::atomic<std::int64_t> created_{0}, released_{0}, misses_{0};
   std::atomic<bool> halt_{false}, soft_halt_{false};
   std::mutex episodes_mu_;
+  std::mutex obs_mu_;  // obs-norm running: the shared statistics, updated and read by env actors
   Shard critic_;  // the environment critic's serializer (rules perturb, dfa); layer -1
   mutable std::mutex done_mu_;
   std::condition_variable done_cv_;

@@ -221,7 +221,14 @@ void AsyncRun::publish_observation(int e, FrameKind kind, StepEntry entry) {
   if (in_.critic && kind != FrameKind::first)
     for (int a = 0; a < net_.action_size() && a < kMaxGradActions; ++a)
       f->noise[a] = envs_[e].last_output->data[net_.action_size() + a];
-  net_.encode(in_.run.slots[e].obs, f->data.data());
+  if (net_.obs_norm() == ObsNorm::running) {
+    // One set of statistics: with one environment the same updates in lockstep's order.
+    const std::lock_guard lock(obs_mu_);
+    net_.observe(in_.run.slots[e].obs);
+    net_.encode(in_.run.slots[e].obs, f->data.data());
+  } else {
+    net_.encode(in_.run.slots[e].obs, f->data.data());
+  }
   if (link_) {
     link_->observation(f);
     return;

@@ -110,6 +110,7 @@ void Trainer::forward(int e, StepSignal signal, FrameKind kind) {
   auto half = [&](int k, int which) {
     return slot.frames[k].data() + static_cast<std::size_t>(which) * frame_stride_[k];
   };
+  net_.observe(slot.obs);  // obs-norm running: the statistics include this observation
   net_.encode(slot.obs, half(0, cur));
   if (critic_) {
     const std::span<const float> v(half(0, cur), static_cast<std::size_t>(frame_stride_[0]));

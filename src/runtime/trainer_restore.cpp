@@ -68,6 +68,16 @@ void get_layers(ByteReader& r, Network& net) {
     r.get_into(L.elig, "eligibility traces");
     r.get_into(L.elig_b, "bias eligibility traces");
   }
+  if (net.obs_norm() == ObsNorm::running) {
+    RunningStats& st = net.obs_stats();
+    st.count = r.get<std::int64_t>("observation statistics");
+    r.get_into(st.mean, "observation means");
+    r.get_into(st.m2, "observation variances");
+    if (st.count < 0) r.fail("negative observation count");
+    for (std::size_t i = 0; i < st.mean.size(); ++i)
+      if (!std::isfinite(st.mean[i]) || !std::isfinite(st.m2[i]) || st.m2[i] < 0.0)
+        r.fail("the observation statistics hold a non-finite or negative value");
+  }
 }
 
 detail::EnvSlot get_slot(ByteReader& r, const TrainConfig& cfg, int e, const Network& net,

@@ -37,6 +37,12 @@ void put_network_state(ByteWriter& w, const Network& net) {
     w.put_vec(L.elig);
     w.put_vec(L.elig_b);
   }
+  if (net.obs_norm() == ObsNorm::running) {  // absent otherwise: older states read as before
+    const RunningStats& st = net.obs_stats();
+    w.put(st.count);
+    w.put_vec(st.mean);
+    w.put_vec(st.m2);
+  }
 }
 
 void put_trainer_state(ByteWriter& w, const Trainer& t, StateBytes which) {

@@ -67,6 +67,21 @@ Table& per_layer_noise(Table& t, std::string key, std::string help) {
   return t.add(std::move(s));
 }
 
+// obs-norm: a choice that also reads the flag it once was (true = bounds, false = off),
+// so older configs and checkpoints still load.
+Table& obs_norm_choice(Table& t) {
+  t.choice("obs-norm", &TrainConfig::obs_norm, {ObsNorm::bounds, ObsNorm::running, ObsNorm::off},
+           "observation encoding: bounds (to [-1, 1] by the nominal bounds), running (by the "
+           "running mean/std of visited states, ARS's V2; for unbounded observations such as "
+           "MuJoCo's) or off (true = bounds, false = off)");
+  auto& s = t.rows.back();
+  s.set = [choose = s.set](TrainConfig& c, std::string_view v, const std::string& what) {
+    if (v == "true" || v == "false") c.obs_norm = v == "true" ? ObsNorm::bounds : ObsNorm::off;
+    else choose(c, v, what);
+  };
+  return t;
+}
+
 std::string env_names() {
   std::string s;
   const auto names = builtin_env_names();
@@ -131,7 +146,9 @@ Table make_table() {
   t.real("output-episodes", &C::output_episodes, 0.0, 1.0,
          "episode schedule: probability that the output layer explores in an episode");
   t.flag("freeze-hidden", &C::freeze_hidden, "hidden layers do not learn (the frozen-features control)");
-  t.flag("obs-norm", &C::obs_norm, "encode observations to [-1, 1] by their nominal bounds");
+  obs_norm_choice(t);
+  t.real("obs-clip", &C::obs_clip, 1e-3, 1e6,
+         "obs-norm running: encoded observations are clipped to +-obs-clip");
   t.integer("envs", &C::envs, 1, 4096, "environments in flight");
   t.integer("eval-episodes", &C::eval_episodes, 1, 1e6, "greedy evaluation episodes after training").shared();
   t.choice("mode", &C::mode, {Mode::automatic, Mode::lockstep, Mode::async, Mode::mpi},
@@ -164,6 +181,10 @@ void TrainConfig::validate() const {
   if (mode == Mode::mpi && algo != Algo::local)
     throw std::invalid_argument(fmt::format("mode: 'mpi' runs the local rules, not algo '{}'",
                                             to_string(algo)));
+  if (mode == Mode::mpi && obs_norm == ObsNorm::running)
+    throw std::invalid_argument(
+        "obs-norm: 'running' is not supported with mode 'mpi' yet (every rank would keep "
+        "its own statistics); use mode async or lockstep");
 }
 
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c) {

@@ -71,6 +71,30 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(0, 1, 3, 64),  // 0: auto
                        ::testing::ValuesIn(kAllRules)));
 
+// obs-norm running: one set of observation statistics, updated by the environment actor
+// before it encodes; with one environment async sees lockstep's statistics bit for bit.
+TEST(AsyncEqualsLockstep, SameDigestWithRunningObservationStatistics) {
+  for (Rule rule : {Rule::linear, Rule::perturb}) {
+    TrainConfig ref_cfg = small_config(Mode::lockstep);
+    ref_cfg.rule = rule;
+    ref_cfg.obs_norm = ObsNorm::running;
+    Trainer ref(ref_cfg);
+    ref.train();
+    for (int workers : {1, 3}) {
+      for (int shard : {0, 1}) {
+        TrainConfig cfg = ref_cfg;
+        cfg.mode = Mode::async;
+        cfg.shard_size = shard;
+        Trainer t(cfg);
+        t.use_executor(make_executor(true, workers));
+        with_watchdog("async run", [&] { t.train(); });
+        EXPECT_EQ(digest(t), digest(ref)) << to_string(rule) << " workers " << workers;
+        EXPECT_EQ(t.network().obs_stats().count, ref.network().obs_stats().count);
+      }
+    }
+  }
+}
+
 // `coagent bench`'s fused loop (lockstep, one thread, whole layers) and lockstep
 // split into shards run in parallel with a barrier per layer compute the same thing.
 // The second hidden layer (128 x padded(256) = 32768 weights) is above the size from

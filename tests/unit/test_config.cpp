@@ -87,7 +87,8 @@ TEST(Config, TextRoundTrips) {
   c.explore_schedule = ExploreSchedule::episode;
   c.output_episodes = 0.3;
   c.freeze_hidden = true;
-  c.obs_norm = false;
+  c.obs_norm = ObsNorm::running;
+  c.obs_clip = 3.5;
   c.envs = 3;
   c.eval_episodes = 17;
   c.mode = Mode::lockstep;
@@ -125,6 +126,7 @@ TEST(Config, TextRoundTrips) {
   EXPECT_EQ(d.output_episodes, c.output_episodes);
   EXPECT_EQ(d.freeze_hidden, c.freeze_hidden);
   EXPECT_EQ(d.obs_norm, c.obs_norm);
+  EXPECT_EQ(d.obs_clip, c.obs_clip);
   EXPECT_EQ(d.envs, c.envs);
   EXPECT_EQ(d.eval_episodes, c.eval_episodes);
   EXPECT_EQ(d.mode, c.mode);
@@ -302,6 +304,29 @@ TEST(Config, AutoModeResolvesFromEnvsAndLayerSizes) {
   EXPECT_EQ(resolved_mode(c, small), Mode::async);
   c.mode = parse_config_text("mode = \"auto\"\n").mode;
   EXPECT_EQ(c.mode, Mode::automatic);
+}
+
+// obs-norm is a choice that still reads the flag it was (older configs and checkpoints).
+TEST(Config, ObsNormReadsItsChoicesAndTheOldFlag) {
+  EXPECT_EQ(parse_config_text("obs-norm = true\n").obs_norm, ObsNorm::bounds);
+  EXPECT_EQ(parse_config_text("obs-norm = false\n").obs_norm, ObsNorm::off);
+  EXPECT_EQ(parse_config_text("obs-norm = \"running\"\n").obs_norm, ObsNorm::running);
+  EXPECT_EQ(TrainConfig{}.obs_norm, ObsNorm::bounds);
+  try {
+    parse_config_text("obs-norm = \"mean\"\n");
+    ADD_FAILURE() << "obs-norm = mean was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("running"), std::string::npos) << e.what();
+  }
+  TrainConfig c;
+  c.obs_norm = ObsNorm::running;
+  c.mode = Mode::mpi;
+  try {
+    c.validate();
+    ADD_FAILURE() << "obs-norm running with mode mpi was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("obs-norm"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace coagent

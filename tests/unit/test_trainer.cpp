@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "coagent/checkpoint.hpp"
 #include "coagent/trainer.hpp"
@@ -149,6 +150,46 @@ TEST(Trainer, SeveralEnvironmentsTakeTurns) {
   EXPECT_TRUE(std::is_sorted(at_step.begin(), at_step.end()));
 }
 
+// obs-norm running: (obs - mean) / std of every observation observed, clipped to
+// +-obs_clip; evaluation reads the statistics and never changes them.
+TEST(ObsNorm, RunningEncodesByTheStatisticsOfWhatWasObserved) {
+  TrainConfig c = chain_config(1);
+  c.obs_norm = ObsNorm::running;
+  c.obs_clip = 5.0;
+  const double inf = std::numeric_limits<double>::infinity();
+  Network net(c, 2, Box{{-inf, -inf}, {inf, inf}}, Box{{-1.0}, {1.0}});
+  for (const std::vector<double>& o : {std::vector<double>{1.0, 10.0}, {3.0, 30.0}})
+    net.observe(o);
+  EXPECT_EQ(net.obs_stats().count, 2);
+  std::vector<float> frame(static_cast<std::size_t>(net.input_stride()), 1.0f);
+  net.encode(std::vector<double>{4.0, 0.0}, frame.data());  // mean (2, 20), std (1, 10)
+  EXPECT_NEAR(frame[0], 2.0f, 1e-6);
+  EXPECT_NEAR(frame[1], -2.0f, 1e-6);
+  net.encode(std::vector<double>{100.0, -1e9}, frame.data());
+  EXPECT_EQ(frame[0], 5.0f);
+  EXPECT_EQ(frame[1], -5.0f);
+  for (std::size_t i = 2; i < frame.size(); ++i) EXPECT_EQ(frame[i], 0.0f) << "padding";
+  // Bounds encoding needs finite bounds and says what to use instead.
+  c.obs_norm = ObsNorm::bounds;
+  try {
+    Network bad(c, 2, Box{{-inf, -inf}, {inf, inf}}, Box{{-1.0}, {1.0}});
+    ADD_FAILURE() << "infinite bounds were accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("obs-norm running"), std::string::npos) << e.what();
+  }
+  // A trained run's statistics count every observation, and evaluation freezes them.
+  c = chain_config(2, 500);
+  c.obs_norm = ObsNorm::running;
+  Trainer t(c);
+  t.train();
+  const std::int64_t seen = t.network().obs_stats().count;
+  EXPECT_EQ(seen, t.steps_done() + t.episodes_done() + 1) << "each step, and each reset";
+  const std::string before = digest(t);
+  t.evaluate(3, 8);
+  EXPECT_EQ(t.network().obs_stats().count, seen);
+  EXPECT_EQ(digest(t), before);
+}
+
 TEST(Checkpoint, RoundTripKeepsTheDigestAndPolicy) {
   TrainConfig c = chain_config(6, 2500);
   c.rule = Rule::compatible;
@@ -165,9 +206,12 @@ TEST(Checkpoint, RoundTripKeepsTheDigestAndPolicy) {
 
 TEST(Checkpoint, ResumedRunEqualsUninterruptedRun) {
   const std::string path = tmp_path("resume.ckpt");
-  for (const char* env : {"chain", "mountaincar", "mountaincar-perturb", "pendulum-dfa"}) {
+  for (const char* env :
+       {"chain", "mountaincar", "mountaincar-perturb", "pendulum-dfa", "pendulum-running"}) {
     TrainConfig c = chain_config(2, 4000);
     c.env = std::string(env).substr(0, std::string(env).find('-'));
+    // also saves the running observation statistics
+    if (std::string(env).ends_with("running")) c.obs_norm = ObsNorm::running;
     if (std::string(env).ends_with("perturb") || std::string(env).ends_with("dfa")) {
       // also saves eligibility traces (perturb) and the environment critic (with its
       // action-gradient head for dfa)

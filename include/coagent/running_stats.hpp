@@ -1,6 +1,7 @@
-// src/ddpg/running_stats.hpp — running mean and variance of observations (Welford),
-// the observation normalisation of DDPG (SB3's VecNormalize) and of ARS (V2), which
-// also merges the statistics of parallel rollouts (Chan et al.). Internal to the library.
+// coagent/running_stats.hpp — running mean and variance of observations (Welford):
+// the observation normalisation of DDPG (SB3's VecNormalize), of ARS (V2, which also
+// merges the statistics of parallel rollouts, Chan et al.) and of the local rules'
+// obs-norm running (Network::observe).
 #pragma once
 
 #include <cmath>
