@@ -292,6 +292,19 @@ def test_cli_replay_from_a_state_is_gymnasiums(task):
         assert len(lines) == len(actions)
 
 
+@pytest.mark.parametrize("task, preset", [("HalfCheetah-v5", "halfcheetah"), ("Hopper-v5", "hopper")])
+def test_agent_with_a_task_preset_learns_what_the_cli_learns(task, preset, cli, tmp_path):
+    """Agent(task, preset=...) and `coagent train --env task --preset ...` are one run: the
+    same digest, and the checkpoint's running observation statistics evaluate the same."""
+    agent = coagent.Agent(task, preset=preset, seed=1, steps=3000, eval_episodes=2).learn()
+    path = tmp_path / "cli.ckpt"
+    shell = cli.json("train", "--env", task, "--preset", preset, "--seed", 1, "--steps", 3000,
+                     "--eval-episodes", 2, "--save", path, "--json")
+    assert shell["digest"] == agent.digest
+    assert cli.json("eval", "--load", path, "--json", "--episodes", 2) == agent.evaluate(2)
+    assert coagent.Agent.load(path).digest == agent.digest
+
+
 if __name__ == "__main__":  # the tallies, by hand
     for task in TASKS:
         tally = Tally()

@@ -13,9 +13,12 @@
 #include "coagent/env_critic.hpp"
 #include "coagent/exp2.hpp"
 #include "coagent/random.hpp"
+#include "exp2_test_support.hpp"
 
 namespace coagent {
 namespace {
+using testing::local_vs_frozen;
+using testing::LocalVsFrozen;
 
 TEST(EnvCritic, TdErrorIsRewardPlusDiscountedNextValueMinusValue) {
   EnvCritic c({.features = 64, .bandwidth = 0.5, .alpha = 0.0, .lambda = 0.9, .gamma = 0.9}, 2, 1, 7);
@@ -305,32 +308,6 @@ TEST(Exp2, CellsAreReproducibleAndCurvesRegular) {
   EXPECT_EQ(a.curve[3].first, 3000);
   EXPECT_EQ(a.curve, b.curve);
   EXPECT_EQ(a.final.mean_return, b.final.mean_return);
-}
-
-// The learning tests of issues #6 and #14: a preset `name` (at `steps`, 0: its own
-// budget) on seeds 1..`seeds`, each run one thread, two at a time, with the curve every
-// 10k steps; `columns` local alone or with its frozen-hidden control.
-struct LocalVsFrozen {
-  Exp2Summary local, frozen;
-  Exp2Paired pair;
-};
-LocalVsFrozen local_vs_frozen(const char* name, int seeds, std::int64_t steps,
-                              std::vector<Exp2Column> columns) {
-  coagent::Exp2Options o;
-  apply_preset(o.local, name);
-  if (steps > 0) o.local.steps = steps;
-  o.columns = std::move(columns);
-  o.seeds = seeds;
-  o.first_seed = 1;
-  o.eval_every = 10000;
-  o.curve_episodes = 10;
-  o.eval_episodes = 100;
-  o.jobs = 2;
-  const auto runs = run_exp2(o);
-  const auto sum = summarise_exp2(runs);
-  EXPECT_EQ(sum.size(), o.columns.size());
-  LocalVsFrozen r{sum.at(0), sum.size() > 1 ? sum.at(1) : Exp2Summary{}, compare_local_frozen(runs)};
-  return r;
 }
 
 // MountainCar (rule perturb, every layer learning) at the preset's budget on 20 seeds
