@@ -24,6 +24,7 @@ core         include/coagent/env_critic.hpp
 core         include/coagent/network.hpp
 core         include/coagent/rules.hpp
 core         include/coagent/aligned.hpp
+core         include/coagent/running_stats.hpp
 io           src/io/*
 io           src/viz/*
 runtime      src/runtime/*

@@ -42,6 +42,17 @@ struct EpisodeStats {
   bool terminated = false;
 };
 
+// A picture of a body in one plane (Env::body_picture): its parts as thick line segments
+// (a point for a sphere), in world metres.
+struct BodySegment {
+  double x0, y0, x1, y1;  // the plane's coordinates (side view: x and z; top view: x and y)
+  double radius;
+};
+struct BodyPicture {
+  bool top = false;  // drawn from above (x-y), else from the side (x-z, the floor at 0)
+  std::vector<BodySegment> segments;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -98,6 +109,9 @@ class Env {
   virtual std::vector<double> observation_of_state(std::span<const double> /*state*/) const {
     return {};
   }
+  // The body in the current state, for pictures (Gymnasium's MuJoCo tasks: their geoms
+  // after set_state); empty segments when the environment has no body to draw.
+  virtual BodyPicture body_picture() const { return {}; }
   // Steps taken in the current episode (for exact resume).
   virtual std::int64_t elapsed_steps() const { return 0; }
   virtual void set_elapsed_steps(std::int64_t) {}

@@ -37,7 +37,7 @@ std::string column_title(Exp2Column c, const TrainConfig& cfg) {
     case Exp2Column::local: return fmt::format("local rule ({}), all layers learning", to_string(cfg.rule));
     case Exp2Column::frozen: return "same, hidden layers frozen (control)";
     case Exp2Column::ddpg: return "DDPG (backprop), same network and budget";
-    case Exp2Column::ars: return "ARS (V2-t, backprop-free, RL Zoo settings), same budget";
+    case Exp2Column::ars: return "ARS (V2-t, backprop-free, the preset's ARS settings), same budget";
   }
   return "?";
 }
@@ -62,8 +62,12 @@ void write_csv(const std::string& path, const std::vector<Exp2Run>& runs) {
   std::filesystem::rename(tmp, path);
 }
 
+// ARS evaluates at the end of the first iteration past each multiple of eval_every, a
+// different step on every seed: each point is drawn at the multiple it stands for, so the
+// seeds' points meet in one mean.
 void write_plot(const std::string& path, const std::vector<Exp2Run>& runs, const TrainConfig& cfg,
-                const std::string& preset, const std::vector<Exp2Column>& columns) {
+                const std::string& preset, const std::vector<Exp2Column>& columns,
+                std::int64_t eval_every) {
   static const char* kColors[] = {"#08519c", "#a50f15", "#238b45", "#6a3d9a"};
   std::string plots, data;
   int k = 0;
@@ -71,7 +75,7 @@ void write_plot(const std::string& path, const std::vector<Exp2Run>& runs, const
     std::map<std::int64_t, std::vector<double>> at;
     for (const Exp2Run& r : runs)
       if (r.column == c)
-        for (const auto& [step, ret] : r.curve) at[step].push_back(ret);
+        for (const auto& [step, ret] : r.curve) at[step / eval_every * eval_every].push_back(ret);
     if (at.empty()) continue;
     std::string band, mean;
     for (const auto& [step, v] : at) {
@@ -260,7 +264,7 @@ int cmd_exp2(const Exp2Options& in) {
     }
   }
   if (!in.csv.empty()) write_csv(in.csv, runs);
-  if (!in.plot.empty()) write_plot(in.plot, runs, o.local, preset_name, o.columns);
+  if (!in.plot.empty()) write_plot(in.plot, runs, o.local, preset_name, o.columns, o.eval_every);
   return 0;
 }
 

@@ -52,7 +52,7 @@ Scene scene_of(const Env& env, std::string_view what) {
   if (drawable && name == "pendulum") return Scene::pendulum;
   throw std::invalid_argument(
       fmt::format("{}: no picture for env '{}' (its state is not 1- or 2-dimensional); chain, "
-                  "mountaincar and pendulum have one",
+                  "mountaincar and pendulum have one (and --gif draws the MuJoCo tasks' bodies)",
                   what, name));
 }
 

@@ -75,6 +75,12 @@ void draw_policy_map(const GreedyPolicy& policy, const EnvFactory& make_env,
 void write_episode_gif(const GreedyPolicy& policy, const EnvFactory& make_env,
                        const std::string& title, const std::string& path, std::uint64_t seed);
 
+// The GIF of an environment with a body (Env::body_picture, Gymnasium's MuJoCo tasks),
+// which write_episode_gif draws with this.
+bool has_body_picture(const Env& env);
+void write_body_gif(const GreedyPolicy& policy, Env& env, const std::string& title,
+                    const std::string& path, std::uint64_t seed);
+
 // `coagent eval --load CKPT --ascii`: the same episode as text frames under `title`.
 // On a terminal the frames are redrawn in place (an animation); otherwise they are
 // printed one after the other, separated by blank lines.

@@ -20,6 +20,7 @@ void write_episode_gif(const GreedyPolicy& policy, const EnvFactory& make_env,
                        const std::string& head, const std::string& path, std::uint64_t seed) {
   check_output_path(path, "--gif");
   auto env = make_checked_env(make_env);
+  if (has_body_picture(*env)) return write_body_gif(policy, *env, head, path, seed);
   const Scene scene = scene_of(*env, "--gif");
   const Box states = env->state_bounds();
   const Trajectory ep = rollout_greedy(*env, policy, seed);

@@ -22,5 +22,19 @@ TEST(MujocoLearning, InvertedPendulumIsSolvedAgainstTheUntrainedNetwork) {
   EXPECT_GE(r.local.mean_return, 950.0);
 }
 
+// Hopper-v5 (preset hopper) at 100k steps, seeds 1-4: every neuron learning on its own
+// hops, and every local run ends above every run of its frozen-hidden control (measured
+// with 20 evaluation episodes: local 588.8 mean, 268.7..1013.8; frozen 38.2..38.6, it
+// falls at once; ~45 s on 2 cores).
+TEST(MujocoLearning, HopperHiddenLayersBeatTheFrozenControlAtASmallBudget) {
+  const LocalVsFrozen r =
+      local_vs_frozen("hopper", 4, 100000, {Exp2Column::local, Exp2Column::frozen});
+  EXPECT_EQ(r.pair.pairs, 4);
+  EXPECT_GE(r.local.mean_return, 400.0) << "the local rule should hop at 100k steps";
+  EXPECT_GT(r.local.min_return, 2.0 * r.frozen.max_return)
+      << "local " << r.local.min_return << ".." << r.local.max_return << ", frozen "
+      << r.frozen.min_return << ".." << r.frozen.max_return;
+}
+
 }  // namespace
 }  // namespace coagent

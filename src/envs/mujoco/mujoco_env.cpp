@@ -194,4 +194,31 @@ int MujocoEnv::body_id(const char* body) const {
   return id;
 }
 
+BodyPicture MujocoEnv::body_picture() const {
+  BodyPicture pic;
+  pic.top = task_.name == "Reacher-v5" || task_.name == "Swimmer-v5";
+  const int second = pic.top ? 1 : 2;  // y from above, z from the side
+  for (int g = 0; g < model_->ngeom; ++g) {
+    const int type = model_->geom_type[g];
+    if (type == mjGEOM_PLANE || model_->geom_bodyid[g] == 0) continue;  // the floor, the arena
+    const mjtNum* c = data_->geom_xpos + 3 * g;
+    const mjtNum* m = data_->geom_xmat + 9 * g;  // row-major: column k is (m[k], m[3+k], m[6+k])
+    const mjtNum* size = model_->geom_size + 3 * g;
+    int axis = 2;
+    double half = 0.0, radius = size[0];
+    if (type == mjGEOM_CAPSULE || type == mjGEOM_CYLINDER) {
+      half = size[1];
+    } else if (type == mjGEOM_BOX) {
+      axis = size[0] >= size[1] && size[0] >= size[2] ? 0 : size[1] >= size[2] ? 1 : 2;
+      half = size[axis];
+      radius = std::min({size[0], size[1], size[2]});
+    } else if (type != mjGEOM_SPHERE && type != mjGEOM_ELLIPSOID) {
+      continue;
+    }
+    const double d0 = half * m[axis], d1 = half * m[3 * second + axis];
+    pic.segments.push_back({c[0] - d0, c[second] - d1, c[0] + d0, c[second] + d1, radius});
+  }
+  return pic;
+}
+
 }  // namespace coagent::envs

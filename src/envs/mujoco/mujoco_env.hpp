@@ -26,9 +26,8 @@
 // then needs reset() (Gymnasium carries on from MuJoCo's reset state; coagent stops, so
 // that no NaN or silently restarted state reaches the network).
 //
-// Observations are unbounded (Gymnasium's Box(-inf, inf)), so the network's bounds
-// encoding (obs-norm) cannot be used on them. TODO(issue 31): observation normalisation
-// by running statistics, shared by broadcast and frozen in evaluation and checkpoints.
+// Observations are unbounded (Gymnasium's Box(-inf, inf)): the network encodes them by
+// running statistics (obs-norm running), not by bounds.
 #pragma once
 
 #include <mujoco/mujoco.h>
@@ -75,6 +74,9 @@ class MujocoEnv : public EnvBase {
   void set_state(std::span<const double> state) override;
   std::vector<std::string> state_names() const override;
   std::vector<std::pair<std::string, double>> info() const override;
+  // Every geom but the floor: capsules and cylinders along their axis, spheres as points,
+  // boxes along their longest axis; Reacher and Swimmer from above, the others from the side.
+  BodyPicture body_picture() const override;
 
   bool episode_success(const EpisodeStats& e) const override;
   bool solved(double mean_return, double success_rate) const override;
