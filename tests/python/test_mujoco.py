@@ -305,6 +305,18 @@ def test_agent_with_a_task_preset_learns_what_the_cli_learns(task, preset, cli, 
     assert coagent.Agent.load(path).digest == agent.digest
 
 
+@pytest.mark.parametrize("task, preset", [("Hopper-v5", "hopper"), ("Swimmer-v5", "swimmer")])
+def test_eval_gif_draws_the_body(task, preset, cli, tmp_path):
+    """`coagent eval --gif` draws a MuJoCo task's geoms (side view; Swimmer from above): an
+    animated GIF with one frame per drawn step."""
+    ckpt, gif = tmp_path / "t.ckpt", tmp_path / "t.gif"
+    cli("train", "--env", task, "--preset", preset, "--steps", 500, "--eval-episodes", 1, "--save", ckpt)
+    cli("eval", "--load", ckpt, "--episodes", 1, "--gif", gif)
+    data = gif.read_bytes()
+    assert data[:6] == b"GIF89a" and b"NETSCAPE2.0" in data  # animated, looping
+    assert data.count(b"\x21\xf9\x04") > 10  # a graphic control block per frame
+
+
 if __name__ == "__main__":  # the tallies, by hand
     for task in TASKS:
         tally = Tally()
