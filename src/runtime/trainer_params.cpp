@@ -1,6 +1,8 @@
 // src/runtime/trainer_params.cpp — Trainer::named_parameters() and set_named_parameters(): the
 // learned arrays by name, without the row padding, as doubles (every float converts
-// exactly, so reading and writing back leaves the digest unchanged).
+// exactly, so reading and writing back leaves the digest unchanged). With obs-norm running
+// the observation statistics come last: obs.count (one value), obs.mean and obs.m2 (the sum
+// of squared deviations, Welford's), doubles as they are kept.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -50,6 +52,43 @@ void for_each_slot(const Network& net, const EnvCritic* critic, Fn&& fn) {
 float& element(const Slot& s, int r, int c) { return s.data[r * s.stride + c]; }
 int rows(const Slot& s) { return s.shape.size() == 2 ? s.shape[0] : 1; }
 
+// obs-norm running: the statistics as named arrays, and their checks.
+void add_obs_stats(const Network& net, std::vector<NamedArray>& out) {
+  if (net.obs_norm() != ObsNorm::running) return;
+  const RunningStats& st = net.obs_stats();
+  const int n = static_cast<int>(st.mean.size());
+  out.push_back({"obs.count", {1}, {static_cast<double>(st.count)}});
+  out.push_back({"obs.mean", {n}, st.mean});
+  out.push_back({"obs.m2", {n}, st.m2});
+}
+
+// Sets the statistics from `a` if it names one (true); throws naming a bad value.
+bool set_obs_stat(Network& net, const NamedArray& a, bool write) {
+  if (net.obs_norm() != ObsNorm::running || !a.name.starts_with("obs.")) return false;
+  RunningStats& st = net.obs_stats();
+  const bool is_count = a.name == "obs.count";
+  std::vector<double>* dst = a.name == "obs.mean" ? &st.mean : a.name == "obs.m2" ? &st.m2 : nullptr;
+  if (!is_count && !dst) return false;
+  const std::vector<int> shape = {is_count ? 1 : static_cast<int>(st.mean.size())};
+  if (a.shape != shape || a.values.size() != static_cast<std::size_t>(shape[0]))
+    throw std::invalid_argument(fmt::format("parameter '{}' must have shape ({}), got ({})", a.name,
+                                            shape[0], fmt::join(a.shape, ", ")));
+  for (std::size_t i = 0; i < a.values.size(); ++i) {
+    const double v = a.values[i];
+    const bool ok = std::isfinite(v) && (a.name == "obs.mean" || v >= 0.0) &&
+                    (!is_count || (v == std::floor(v) && v < 9.0e15));
+    if (!ok)
+      throw std::invalid_argument(fmt::format(
+          "parameter '{}' value {} at flat index {} is not {}", a.name, v, i,
+          is_count ? "a whole count >= 0" : a.name == "obs.m2" ? "finite and >= 0" : "finite"));
+  }
+  if (write) {
+    if (is_count) st.count = static_cast<std::int64_t>(a.values[0]);
+    else *dst = a.values;
+  }
+  return true;
+}
+
 std::size_t count(const std::vector<int>& shape) {
   std::size_t n = 1;
   for (int d : shape) n *= static_cast<std::size_t>(d);
@@ -67,6 +106,7 @@ std::vector<NamedArray> Trainer::named_parameters() const {
       for (int c = 0; c < s.shape.back(); ++c) a.values.push_back(element(s, r, c));
     out.push_back(std::move(a));
   });
+  add_obs_stats(net_, out);
   return out;
 }
 
@@ -75,10 +115,12 @@ void Trainer::set_named_parameters(const std::vector<NamedArray>& arrays) {
   for_each_slot(net_, critic_.get(), [&](const std::string& name, const Slot& s) { slots[name] = s; });
   // Check everything first, so that a bad array leaves the model untouched.
   for (const NamedArray& a : arrays) {
+    if (set_obs_stat(net_, a, false)) continue;
     const auto it = slots.find(a.name);
     if (it == slots.end()) {
       std::string known;
       for (const auto& [name, s] : slots) known += (known.empty() ? "" : ", ") + name;
+      if (net_.obs_norm() == ObsNorm::running) known += ", obs.count, obs.mean, obs.m2";
       throw std::invalid_argument(fmt::format("unknown parameter '{}'; this model has {}", a.name, known));
     }
     if (a.shape != it->second.shape || a.values.size() != count(a.shape))
@@ -90,6 +132,7 @@ void Trainer::set_named_parameters(const std::vector<NamedArray>& arrays) {
                                                 a.name, a.values[i], i));
   }
   for (const NamedArray& a : arrays) {
+    if (set_obs_stat(net_, a, true)) continue;
     const Slot& s = slots.at(a.name);
     const int cols = s.shape.back();
     for (int r = 0; r < rows(s); ++r)

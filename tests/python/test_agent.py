@@ -142,6 +142,28 @@ def test_predict_refuses_bad_input():
     assert agent.predict(np.zeros((1, 3)))[0].shape == (1, 1)  # a batch of one stays a batch
 
 
+def test_parameters_carry_the_running_observation_statistics():
+    """With obs_norm='running' the statistics are parameters too (obs.count, obs.mean,
+    obs.m2): copied to another agent, its greedy actions are the same; bad values are refused
+    by name and leave the agent as it was."""
+    agent = coagent.Agent("pendulum", preset="pendulum", seed=2, obs_norm="running", mode="lockstep").learn(2000)
+    digest, params = agent.digest, agent.get_parameters()
+    assert params["obs.count"].tolist() == [2000 + 10 + 1]  # every step and every reset, 200-step episodes
+    assert params["obs.mean"].shape == params["obs.m2"].shape == (3,)
+    agent.set_parameters(params)
+    assert agent.digest == digest
+    other = coagent.Agent("pendulum", preset="pendulum", seed=9, obs_norm="running", mode="lockstep")
+    other.set_parameters(params)
+    obs = np.random.default_rng(1).uniform(-1, 1, size=(20, 3))
+    np.testing.assert_array_equal(other.predict(obs)[0], agent.predict(obs)[0])
+    for name, bad, words in [("obs.m2", np.array([1.0, -1.0, 1.0]), "finite and >= 0"),
+                             ("obs.count", np.array([2.5]), "whole count"),
+                             ("obs.mean", np.array([np.nan, 0, 0]), "not finite")]:
+        with pytest.raises(ValueError, match=words):
+            agent.set_parameters({name: bad}, exact_match=False)
+    assert agent.digest == digest
+
+
 def test_parameters_round_trip_the_digest():
     agent = coagent.Agent("pendulum", preset="pendulum", seed=2, mode="lockstep").learn(2000)
     digest, params = agent.digest, agent.get_parameters()
