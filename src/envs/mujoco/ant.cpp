@@ -33,11 +33,7 @@ class Ant final : public MujocoEnv {
   int observation_size() const override { return nq() - 2 + nv() + 6 * (model_->nbody - 1); }
 
  protected:
-  void reset_model() override {
-    const std::vector<double> qpos = uniform_around(init_qpos_, kResetNoise);
-    const std::vector<double> qvel = normal_around(init_qvel_, kResetNoise);
-    set_state(qpos, qvel);
-  }
+  void reset_model() override { reset_around_init(kResetNoise, true); }
 
   void reset_info() override {
     const std::array<double, 2> xy = {data_->qpos[0], data_->qpos[1]};

@@ -19,11 +19,7 @@ class HalfCheetah final : public MujocoEnv {
   int observation_size() const override { return nq() - 1 + nv(); }
 
  protected:
-  void reset_model() override {
-    const std::vector<double> qpos = uniform_around(init_qpos_, kResetNoise);
-    const std::vector<double> qvel = normal_around(init_qvel_, kResetNoise);
-    set_state(qpos, qvel);
-  }
+  void reset_model() override { reset_around_init(kResetNoise, true); }
 
   void reset_info() override { info_ = {{"x_position", data_->qpos[0]}}; }
 

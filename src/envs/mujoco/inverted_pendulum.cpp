@@ -22,11 +22,7 @@ class InvertedPendulum final : public MujocoEnv {
   int observation_size() const override { return nq() + nv(); }
 
  protected:
-  void reset_model() override {
-    const std::vector<double> qpos = uniform_around(init_qpos_, kResetNoise);
-    const std::vector<double> qvel = uniform_around(init_qvel_, kResetNoise);
-    set_state(qpos, qvel);
-  }
+  void reset_model() override { reset_around_init(kResetNoise); }
 
   StepResult step_task(std::span<const float> action) override {
     do_simulation(action);

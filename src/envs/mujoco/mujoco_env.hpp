@@ -110,6 +110,14 @@ class MujocoEnv : public EnvBase {
     for (double& x : v) x = x + scale * rng_.normal();
     return v;
   }
+  // The reset most tasks have: qpos uniform around init_qpos, then qvel uniform (or, with
+  // `normal_qvel`, normal) around init_qvel, drawn in that order, then set_state.
+  void reset_around_init(double scale, bool normal_qvel = false) {
+    const std::vector<double> qpos = uniform_around(init_qpos_, scale);
+    const std::vector<double> qvel =
+        normal_qvel ? normal_around(init_qvel_, scale) : uniform_around(init_qvel_, scale);
+    set_state(qpos, qvel);
+  }
 
   void do_simulation(std::span<const float> action);
   double dt() const { return model_->opt.timestep * task_.frame_skip; }

@@ -23,11 +23,7 @@ class Swimmer final : public MujocoEnv {
   int observation_size() const override { return nq() - 2 + nv(); }
 
  protected:
-  void reset_model() override {
-    const std::vector<double> qpos = uniform_around(init_qpos_, kResetNoise);
-    const std::vector<double> qvel = uniform_around(init_qvel_, kResetNoise);
-    set_state(qpos, qvel);
-  }
+  void reset_model() override { reset_around_init(kResetNoise); }
 
   void reset_info() override {
     const std::array<double, 2> xy = {data_->qpos[0], data_->qpos[1]};
