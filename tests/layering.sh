@@ -8,7 +8,7 @@
 #
 # The layers, bottom to top. One line per path pattern (bash glob, relative to the
 # repository root; the first matching line wins): "LAYER PATTERN".
-LAYERS=(envs settings core io runtime algorithms session experiments mpi cli python)
+LAYERS=(envs settings core io runtime algorithms session run experiments mpi python cli)
 TABLE='
 core         src/envs/rollout.cpp
 envs         src/envs/*
@@ -37,7 +37,10 @@ algorithms   src/ars/*
 algorithms   include/coagent/ars.hpp
 session      src/session/*
 session      include/coagent/session.hpp
-session      include/coagent/checkpoint.hpp
+run          src/run/*
+run          include/coagent/run.hpp
+run          include/coagent/presets.hpp
+run          include/coagent/checkpoint.hpp
 experiments  src/experiments/*
 experiments  include/coagent/experiments.hpp
 experiments  include/coagent/exp2.hpp

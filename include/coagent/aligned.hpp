@@ -6,7 +6,7 @@
 // one cache line. glibc's malloc returns blocks 16 bytes past a 64-byte boundary
 // (large ones 16 bytes into a page), which put every AVX-512 access of a row across
 // two lines: aligned, fused `wide` ran 1.71x and async 1.99x as fast, side by side with
-// the commit before (README, Performance). Only where the buffer starts changes:
+// the commit before (docs/performance.md). Only where the buffer starts changes:
 // contents, sizes, comparisons and checkpoints are those of a std::vector<float>.
 #pragma once
 

@@ -52,7 +52,7 @@ std::string_view to_string(ArsActivation a) noexcept;
 struct ArsConfig {
   std::vector<int> hidden = {16};  // policy hidden widths; empty: a linear policy
   // sb3-contrib's MlpPolicy (relu) is what RL Zoo tuned; tanh is worse with its values
-  // on Pendulum (README, ARS).
+  // on Pendulum (docs/baselines.md).
   ArsActivation activation = ArsActivation::relu;
   int directions = 4;       // n_delta: directions per iteration (2x as many episodes)
   int top = 1;              // n_top: directions used in the update, at most `directions`
@@ -82,10 +82,6 @@ const std::vector<SettingInfo>& ars_config_settings();
 // config file).
 std::string ars_config_to_text(const ArsConfig& c, std::string_view key_prefix = "ars-");
 
-// The TrainConfig keys an ARS run uses besides the shared ones: `threads` (rollout
-// workers). Every other local-rule key is refused with algo ars.
-bool ars_uses_setting(std::string_view key);
-
 namespace detail {
 struct ArsRun;
 }
@@ -114,6 +110,7 @@ class ArsLearner final : public Learner {
   GreedyPolicy greedy_policy() const override;
   EvalResult evaluate(int episodes, std::uint64_t seed) const override;
   std::vector<LayerStats> take_layer_stats() override { return {}; }
+  std::string describe() const override;
   // SHA-256 over the counters, the parameters, the observation statistics and the
   // direction stream (not the settings).
   std::string digest() const override;

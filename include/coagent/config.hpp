@@ -41,7 +41,7 @@ enum class NoiseKind : std::uint8_t { gaussian, ou };
 enum class Mode : std::uint8_t { lockstep, async, automatic, mpi };
 enum class Algo : std::uint8_t { local, ddpg, ars };
 // all:     every layer explores at every step (as its noise settings say).
-// episode: the paper's "fix some neurons while others explore" (§6.1), per episode:
+// episode: the paper's "fix some neurons while others explore" (paper §6.1), per episode:
 //          each episode either the output layer explores (probability
 //          output_episodes) or the hidden layers do; the others emit y exactly.
 enum class ExploreSchedule : std::uint8_t { all, episode };
@@ -176,12 +176,20 @@ struct SettingInfo {
   std::string help;
   std::string default_text;  // the default-constructed struct's value, unquoted
   std::string range_text;    // "[0, 1]", "linear, compatible or perturb", ...
-  bool shared = false;       // applies to every algorithm (algo, env, steps, seed, eval-episodes)
+  std::vector<std::string> algos;  // TrainConfig: the algorithms that read it ("local", ...)
+  bool resumable = false;    // TrainConfig: a running or resumed run may change it
 };
 // TrainConfig's keys, in config-file order.
 const std::vector<SettingInfo>& config_settings();
-// True for the keys that apply to every algorithm.
-bool is_shared_setting(std::string_view key);
+// Whether `algo` reads the TrainConfig key (local reads every key; DDPG the shared
+// ones: algo, env, steps, seed, eval-episodes; ARS those and threads). False for an
+// unknown key.
+bool setting_applies(std::string_view key, Algo algo);
+// The keys a running or resumed run may change: steps (the total), mode, threads,
+// shard-size and eval-episodes; never what is learnt.
+bool resumable_setting(std::string_view key);
+// "--KEY cannot be changed when resuming (only --steps, ... can)", from the table.
+std::string not_resumable_message(std::string_view key);
 
 // The settings as ordered (key, value) pairs, in config-file syntax.
 std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& c);

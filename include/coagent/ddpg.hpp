@@ -224,6 +224,7 @@ class DdpgLearner final : public Learner {
   GreedyPolicy greedy_policy() const override;
   EvalResult evaluate(int episodes, std::uint64_t seed) const override;
   std::vector<LayerStats> take_layer_stats() override { return {}; }
+  std::string describe() const override;
   std::string digest() const override;
   void save(const std::string& path) const override;
 

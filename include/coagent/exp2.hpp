@@ -1,5 +1,5 @@
 // coagent/exp2.hpp — Experiment 2 (docs/design.md §5): learning without backprop, against
-// its two controls, and the named presets that hold the best settings found.
+// its controls, on a preset's settings (coagent/presets.hpp).
 //
 // One grid cell is (preset, seed, column) with four columns:
 //   local   the preset's local rule, every layer learning;
@@ -28,37 +28,10 @@
 #include "coagent/ars.hpp"
 #include "coagent/config.hpp"
 #include "coagent/ddpg.hpp"
+#include "coagent/presets.hpp"
 #include "coagent/trainer.hpp"
 
 namespace coagent {
-
-struct Preset {
-  std::string name;
-  std::string summary;
-  // TrainConfig entries (config-file keys), applied over the defaults.
-  std::vector<std::pair<std::string, std::string>> settings;
-  // DdpgConfig entries for the ddpg column (actor and critic hidden sizes are set to
-  // the preset's network).
-  std::vector<std::pair<std::string, std::string>> ddpg_settings;
-  // ArsConfig entries over ARS's defaults: the ars column, and `train --algo ars` on the
-  // preset's environment (preset_for_env).
-  std::vector<std::pair<std::string, std::string>> ars_settings;
-  // `train --algo ars`'s step budget on this environment when none is given (RL Zoo's
-  // n_timesteps); 0: the shared default.
-  std::int64_t ars_steps = 0;
-};
-
-const std::vector<Preset>& presets();
-// Throws std::invalid_argument naming the unknown preset and the known ones.
-const Preset& find_preset(std::string_view name);
-// Sets every entry of the preset on `cfg` (later settings may override them).
-void apply_preset(TrainConfig& cfg, std::string_view name);
-// The ddpg column's settings for a local-rule configuration and a preset.
-DdpgConfig ddpg_config_for(const TrainConfig& cfg, const Preset& preset);
-// ARS's settings for a preset: the defaults with its ars_settings applied.
-ArsConfig ars_config_for(const Preset& preset);
-// The preset named like the built-in environment `env` or training on it, or null.
-const Preset* preset_for_env(std::string_view env);
 
 enum class Exp2Column : std::uint8_t { local, frozen, ddpg, ars };
 std::string_view to_string(Exp2Column c) noexcept;

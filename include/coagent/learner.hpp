@@ -37,6 +37,8 @@
 
 namespace coagent {
 
+class Wire;  // coagent/wire.hpp
+
 struct TrainProgress {
   std::int64_t step = 0;         // environment steps so far (all environments)
   std::int64_t total_steps = 0;  // the run's target
@@ -98,11 +100,8 @@ constexpr std::uint64_t default_eval_seed(std::uint64_t run_seed) noexcept {
   return run_seed + 1000000;
 }
 
-// The settings a running or resumed run may change: steps (the total), mode,
-// threads, shard-size and eval-episodes; never what is learnt.
-bool resumable_setting(std::string_view key) noexcept;
-// Throws std::invalid_argument naming the first other key that differs between
-// `from` and `to`, or a step total below `steps_done`; validates `to`.
+// Throws std::invalid_argument naming the first key that differs between `from` and
+// `to` and that a run may not change (resumable_setting, coagent/config.hpp), or a step total below `steps_done`; validates `to`.
 void check_resumable_change(const TrainConfig& from, const TrainConfig& to,
                             std::int64_t steps_done);
 
@@ -159,6 +158,15 @@ class Learner {
   // std::invalid_argument naming an unknown name, a wrong shape or a non-finite value
   // (then nothing is written); the default throws for algorithms without named_parameters().
   virtual void set_named_parameters(const std::vector<NamedArray>& arrays);
+
+  // What the run is, in words, for the first line a front end prints: the environment,
+  // the algorithm and its model, the budget, the seed and, for the local rules, the
+  // runtime (e.g. "Pendulum-v1: network 3-64-64-1, rule perturb, 200000 steps, seed 1,
+  // lockstep mode (auto)").
+  virtual std::string describe() const = 0;
+  // Mode mpi: the ranks the run spans (coagent/wire.hpp). The default throws
+  // std::invalid_argument: only the local rules run across ranks.
+  virtual void use_wire(std::shared_ptr<Wire> wire);
 
   // SHA-256 (hex) of the learned and resumable state (not the settings): two runs
   // with the same digest continue identically.

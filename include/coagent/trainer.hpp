@@ -92,6 +92,7 @@ class Trainer final : public Learner {
   // environment critic's value and action-gradient weights, rules perturb and dfa).
   std::vector<NamedArray> named_parameters() const override;
   void set_named_parameters(const std::vector<NamedArray>& arrays) override;
+  std::string describe() const override;
   std::string digest() const override;
   void save(const std::string& path) const override;
 
@@ -116,7 +117,7 @@ class Trainer final : public Learner {
   // slots; the std::thread executor in TSan builds).
   void use_executor(std::unique_ptr<Executor> executor);
   // The ranks mode mpi runs over (coagent/wire.hpp); without one, mode mpi throws.
-  void use_wire(std::shared_ptr<Wire> wire) { wire_ = std::move(wire); }
+  void use_wire(std::shared_ptr<Wire> wire) override { wire_ = std::move(wire); }
   const Wire* wire() const noexcept { return wire_.get(); }
   // Counters of the last run.
   const RunStats& last_run_stats() const noexcept { return stats_; }

@@ -16,8 +16,6 @@ _TABLE = {s["key"]: s for s in _coagent.settings_table()}
 # The algorithm-specific tables, by the prefix of their keys.
 _ALGO_TABLES = {"ddpg": {s["key"]: s for s in _coagent.ddpg_settings_table()},
                 "ars": {s["key"]: s for s in _coagent.ars_settings_table()}}
-# The local-rule keys ARS uses besides the shared ones (rollout worker threads).
-_ARS_EXTRA = ("threads",)
 
 
 def _setting_text(key: str, value: Any) -> str:
@@ -62,8 +60,7 @@ def flags_of(algo: str, seed: int, settings: dict):
         if key not in _TABLE:
             raise ValueError(f"unknown setting {name!r}; known: "
                              + ", ".join(k.replace("-", "_") for k in _TABLE))
-        uses = _TABLE[key]["shared"] or (algo == "ars" and key in _ARS_EXTRA)
-        if algo != "local" and not uses:
+        if algo not in _TABLE[key]["algos"]:
             raise ValueError(f"setting {name!r} applies to the local rules, not to algo='{algo}' "
                              f"(use the {algo}_* settings)")
         flags[key] = _setting_text(name, value)

@@ -71,6 +71,4 @@ std::string ars_config_to_text(const ArsConfig& c, std::string_view key_prefix) 
   return table().text(c, key_prefix);
 }
 
-bool ars_uses_setting(std::string_view key) { return is_shared_setting(key) || key == "threads"; }
-
 }  // namespace coagent

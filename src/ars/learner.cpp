@@ -99,6 +99,15 @@ EvalResult ArsLearner::evaluate(int episodes, std::uint64_t seed) const {
   return evaluate_greedy(*env, episodes, seed, greedy_policy());
 }
 
+std::string ArsLearner::describe() const {
+  const ArsConfig& c = ars_config();
+  return fmt::format(
+      "{} with ARS (V2-t, no backprop): policy {}, {} directions (top {}), noise {}, step {}, "
+      "{} steps, seed {}",
+      cfg_.env, fmt::join(shape(), "-"), c.directions, c.top, c.noise, c.step, cfg_.steps,
+      cfg_.seed);
+}
+
 std::string ArsLearner::digest() const {
   const std::vector<char> bytes = state_bytes(*run_);
   return io::sha256_hex(bytes.data(), bytes.size());

@@ -25,7 +25,7 @@
 
 #include "cli/bench.hpp"
 #include "cli/commands.hpp"
-#include "cli/config_file.hpp"
+#include "coagent/run.hpp"
 #include "cli/exp1.hpp"
 #include "cli/exp2.hpp"
 #include "coagent/exp2.hpp"

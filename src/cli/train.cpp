@@ -18,15 +18,11 @@
 #include <thread>
 
 #include "cli/commands.hpp"
-#include "cli/config_file.hpp"
+#include "coagent/run.hpp"
 #include "cli/metrics.hpp"
 #include "cli/progress.hpp"
-#include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
-#include "coagent/ddpg.hpp"
-#include "coagent/exp2.hpp"
 #include "coagent/session.hpp"
-#include "coagent/trainer.hpp"
 #include "mpi/job.hpp"
 
 namespace coagent::cli {
@@ -81,14 +77,10 @@ std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
     throw std::invalid_argument("--preset cannot be combined with --resume (the checkpoint's settings are used)");
   for (const auto& [prefix, given] : {std::pair{"ddpg", &a.ddpg_settings}, std::pair{"ars", &a.ars_settings}})
     if (!given->empty())
-      throw std::invalid_argument(fmt::format(
-          "--{}-{} cannot be changed when resuming (only --steps, --mode, --threads, "
-          "--shard-size and --eval-episodes can)", prefix, given->begin()->first));
+      throw std::invalid_argument(
+          not_resumable_message(fmt::format("{}-{}", prefix, given->begin()->first)));
   for (const auto& [key, value] : a.settings)
-    if (!resumable_setting(key))
-      throw std::invalid_argument(fmt::format(
-          "--{} cannot be changed when resuming (only --steps, --mode, --threads, "
-          "--shard-size and --eval-episodes can)", key));
+    if (!resumable_setting(key)) throw std::invalid_argument(not_resumable_message(key));
   auto learner = load_learner(a.resume);
   TrainConfig cfg = learner->config();
   for (const auto& [key, value] : a.settings) set_config_entry(cfg, key, value);
@@ -100,62 +92,10 @@ std::unique_ptr<Learner> resume_learner(const TrainArgs& a) {
   return learner;
 }
 
-std::unique_ptr<Learner> new_learner(const TrainArgs& a) {
-  const RunSettings s = settings_of(a);  // --ddpg-* with algo local is refused here
-  if (s.cfg.algo == Algo::local) return std::make_unique<Trainer>(s.cfg);
-  if (s.cfg.algo == Algo::ars) {
-    for (const auto& [key, value] : a.settings)
-      if (!ars_uses_setting(key))
-        throw std::invalid_argument(fmt::format(
-            "--{} applies to the local rules, not to --algo ars (use the --ars-* flags)", key));
-    return std::make_unique<ArsLearner>(s.cfg, s.ars);
-  }
-  for (const auto& [key, value] : a.settings)
-    if (!is_shared_setting(key))
-      throw std::invalid_argument(fmt::format(
-          "--{} applies to the local rules, not to --algo ddpg (use the --ddpg-* flags)", key));
-  return std::make_unique<DdpgLearner>(s.cfg, s.ddpg);
-}
-
-std::string header_line(const Learner& l, const TrainArgs& a, int threads) {
-  const TrainConfig& cfg = l.config();
+std::string header_line(const Learner& l, const TrainArgs& a) {
   const std::string resumed =
       a.resume.empty() ? std::string() : fmt::format(", resumed at step {}", l.steps_done());
-  if (const auto* d = dynamic_cast<const DdpgLearner*>(&l)) {
-    const DdpgConfig& c = d->agent().config();
-    return fmt::format("training {} with DDPG (backprop): actor {}, critic {}, {} steps, seed {}{}",
-                       cfg.env, fmt::join(c.actor_hidden, ","), fmt::join(c.critic_hidden, ","),
-                       cfg.steps, cfg.seed, resumed);
-  }
-  if (const auto* r = dynamic_cast<const ArsLearner*>(&l)) {
-    const ArsConfig& c = r->ars_config();
-    return fmt::format(
-        "training {} with ARS (V2-t, no backprop): policy {}, {} directions (top {}), noise {}, "
-        "step {}, {} steps, seed {}{}",
-        cfg.env, fmt::join(l.shape(), "-"), c.directions, c.top, c.noise, c.step, cfg.steps,
-        cfg.seed, resumed);
-  }
-  const std::vector<int> shape = l.shape();
-  const Mode mode = resolved_mode(cfg, shape);
-  if (mode == Mode::mpi) {
-    const Wire* w = dynamic_cast<const Trainer&>(l).wire();
-    return fmt::format("training {}: network {}, rule {}, {} steps, seed {}, mpi mode ({} rank{} x "
-                       "{} threads, shard size {}, {} env{}){}",
-                       cfg.env, fmt::join(shape, "-"), to_string(cfg.rule), cfg.steps, cfg.seed,
-                       w->size(), w->size() == 1 ? "" : "s", threads,
-                       cfg.shard_size > 0 ? std::to_string(cfg.shard_size) : "auto", cfg.envs,
-                       cfg.envs == 1 ? "" : "s", resumed);
-  }
-  return fmt::format(
-      "training {}: network {}, rule {}, {} steps, seed {}, {} mode{}{}{}", cfg.env,
-      fmt::join(shape, "-"), to_string(cfg.rule), cfg.steps, cfg.seed, to_string(mode),
-      cfg.mode == Mode::automatic ? " (auto)" : "",
-      mode == Mode::async
-          ? fmt::format(" ({} threads, shard size {}, {} env{})", threads,
-                        cfg.shard_size > 0 ? std::to_string(cfg.shard_size) : "auto", cfg.envs,
-                        cfg.envs == 1 ? "" : "s")
-          : std::string(),
-      resumed);
+  return "training " + l.describe() + resumed;
 }
 
 json result_fields(const Learner& l, double wall_seconds) {
@@ -196,7 +136,7 @@ int cmd_train(const TrainArgs& a) {
   // created before the learner so that it outlives the learner's task arenas.
   std::optional<tbb::global_control> workers;
   std::unique_ptr<Learner> learner =
-      a.resume.empty() ? new_learner(a) : resume_learner(a);
+      a.resume.empty() ? make_learner(settings_of(a)) : resume_learner(a);
   const TrainConfig cfg = learner->config();
   const int threads =
       cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
@@ -209,7 +149,7 @@ int cmd_train(const TrainArgs& a) {
   bool root = true;
   if (cfg.mode == Mode::mpi) {
     job = mpi::start_job();
-    dynamic_cast<Trainer&>(*learner).use_wire(job->wire());
+    learner->use_wire(job->wire());
     root = job->rank() == 0;
   }
 
@@ -230,7 +170,7 @@ int cmd_train(const TrainArgs& a) {
   }
   std::unique_ptr<ProgressPrinter> printer;
   if (!a.json && root) {
-    fmt::print("{}\n", header_line(*learner, a, threads));
+    fmt::print("{}\n", header_line(*learner, a));
     printer = std::make_unique<ProgressPrinter>(stdout);
     session.hooks.progress = [p = printer.get()](const TrainProgress& tp) { (*p)(tp); };
   }

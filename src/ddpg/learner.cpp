@@ -1,6 +1,9 @@
 // src/ddpg/learner.cpp — DDPG as a Learner: the training loop over the public Env
 // interface (one environment, SB3's order: act, step, store, train), greedy
 // evaluation, and the run's checkpoint bytes.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -95,6 +98,13 @@ GreedyPolicy DdpgLearner::greedy_policy() const {
 
 EvalResult DdpgLearner::evaluate(int episodes, std::uint64_t seed) const {
   return evaluate_ddpg(run_->agent, factory_, episodes, seed);
+}
+
+std::string DdpgLearner::describe() const {
+  const DdpgConfig& c = agent().config();
+  return fmt::format("{} with DDPG (backprop): actor {}, critic {}, {} steps, seed {}", cfg_.env,
+                     fmt::join(c.actor_hidden, ","), fmt::join(c.critic_hidden, ","), cfg_.steps,
+                     cfg_.seed);
 }
 
 std::string DdpgLearner::digest() const {

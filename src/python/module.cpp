@@ -33,7 +33,7 @@ py::list settings_list(const std::vector<SettingInfo>& table) {
   for (const SettingInfo& s : table) {
     py::dict d;
     d["key"] = s.key, d["help"] = s.help, d["default"] = s.default_text;
-    d["range"] = s.range_text, d["shared"] = s.shared;
+    d["range"] = s.range_text, d["algos"] = s.algos, d["resumable"] = s.resumable;
     out.append(d);
   }
   return out;

@@ -8,12 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "cli/config_file.hpp"
-#include "cli/metrics.hpp"
-#include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
-#include "coagent/ddpg.hpp"
-#include "coagent/trainer.hpp"
+#include "coagent/run.hpp"
+#include "run/metrics.hpp"
 
 namespace coagent::python {
 namespace {
@@ -71,12 +68,6 @@ auto with_kept_error(ErrorSlot& slot, F&& make) {
   }
 }
 
-std::unique_ptr<Learner> construct(const cli::RunSettings& s, EnvFactory factory) {
-  if (s.cfg.algo == Algo::ddpg) return std::make_unique<DdpgLearner>(s.cfg, s.ddpg, std::move(factory));
-  if (s.cfg.algo == Algo::ars) return std::make_unique<ArsLearner>(s.cfg, s.ars, std::move(factory));
-  return std::make_unique<Trainer>(s.cfg, std::move(factory));
-}
-
 py::object json_to_python(const nlohmann::json& j) {
   return py::module_::import("json").attr("loads")(j.dump());
 }
@@ -89,12 +80,12 @@ PyLearner::PyLearner(std::unique_ptr<Learner> l, std::shared_ptr<ErrorSlot> slot
 std::unique_ptr<PyLearner> PyLearner::create(const std::string& preset, const Flags& flags,
                                              const Flags& ddpg_flags, const Flags& ars_flags,
                                              py::object env_make) {
-  const cli::RunSettings s = cli::resolve_settings(preset, "", flags, ddpg_flags, ars_flags);
+  const RunSettings s = resolve_settings(preset, "", flags, ddpg_flags, ars_flags);
   auto slot = std::make_shared<ErrorSlot>();
   EnvFactory factory;
   if (!env_make.is_none())
     factory = py_env_factory(make_ref(std::move(env_make)), {s.cfg.env, s.cfg.algo == Algo::local && s.cfg.obs_norm == ObsNorm::bounds}, slot);
-  auto l = with_kept_error(*slot, [&] { return construct(s, std::move(factory)); });
+  auto l = with_kept_error(*slot, [&] { return make_learner(s, std::move(factory)); });
   return std::unique_ptr<PyLearner>(new PyLearner(std::move(l), std::move(slot)));
 }
 
@@ -246,7 +237,7 @@ py::dict PyLearner::evaluate(int episodes, std::optional<std::uint64_t> seed, py
   }
   slot_->rethrow();
   if (failed) std::rethrow_exception(failed);
-  return json_to_python(cli::eval_to_json(r));
+  return json_to_python(eval_to_json(r));
 }
 
 void PyLearner::save(const std::string& path) const {
@@ -287,7 +278,7 @@ void PyLearner::set_parameters(const py::dict& arrays) {
 }
 
 std::string PyLearner::settings_text() const {
-  return cli::settings_text(cli::run_settings_of(learner()));
+  return coagent::settings_text(run_settings_of(learner()));
 }
 
 }  // namespace coagent::python

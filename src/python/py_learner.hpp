@@ -39,7 +39,7 @@ class PyLearner {
  public:
   // Settings: the preset (may be empty), then `flags` (settings-table keys, `env`
   // among them), `ddpg_flags` (without the `ddpg-` prefix) and `ars_flags` (without
-  // `ars-`), as cli::resolve_settings. `env_make`: a Python
+  // `ars-`), as resolve_settings. `env_make`: a Python
   // callable making the environment, or None for the built-in environment `env`
   // names. Throws std::invalid_argument naming a bad key or value.
   static std::unique_ptr<PyLearner> create(const std::string& preset, const Flags& flags,

@@ -1,5 +1,5 @@
 // src/runtime/learner.cpp — what every Learner shares: greedy evaluation and the
-// rule for which settings a running or resumed run may change.
+// check of a running or resumed run's changed settings (the table says which may change).
 #include "coagent/learner.hpp"
 
 #include <fmt/format.h>
@@ -11,24 +11,21 @@
 
 namespace coagent {
 
-bool resumable_setting(std::string_view key) noexcept {
-  return key == "steps" || key == "mode" || key == "threads" || key == "shard-size" ||
-         key == "eval-episodes";
-}
-
 void check_resumable_change(const TrainConfig& from, const TrainConfig& to,
                             std::int64_t steps_done) {
   to.validate();
   const auto a = config_entries(from), b = config_entries(to);
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
     if (a[i] != b[i] && !resumable_setting(a[i].first))
-      throw std::invalid_argument(
-          "--" + a[i].first +
-          " cannot be changed when resuming (only --steps, --mode, --threads, --shard-size and "
-          "--eval-episodes can)");
+      throw std::invalid_argument(not_resumable_message(a[i].first));
   if (to.steps < steps_done)
     throw std::invalid_argument("--steps " + std::to_string(to.steps) + " is below the " +
                                 std::to_string(steps_done) + " steps the run has trained");
+}
+
+void Learner::use_wire(std::shared_ptr<Wire> /*wire*/) {
+  throw std::invalid_argument(fmt::format("mode: 'mpi' runs the local rules, not algo '{}'",
+                                          to_string(config().algo)));
 }
 
 EvalResult evaluate_greedy(Env& env, int episodes, std::uint64_t seed, const GreedyPolicy& policy) {

@@ -9,6 +9,7 @@
 #include "runtime/trainer_access.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 
 namespace coagent {
@@ -88,6 +90,28 @@ const std::vector<double>& Trainer::recent_returns() const noexcept {
 }
 
 std::unique_ptr<Env> Trainer::make_environment() const { return make_checked_env(factory_); }
+
+std::string Trainer::describe() const {
+  const std::vector<int> sh = shape();
+  const Mode mode = resolved_mode(cfg_, sh);
+  const int threads =
+      cfg_.threads > 0 ? cfg_.threads : static_cast<int>(std::thread::hardware_concurrency());
+  const std::string placement =
+      fmt::format("{} threads, shard size {}, {} env{}", threads,
+                  cfg_.shard_size > 0 ? std::to_string(cfg_.shard_size) : "auto", cfg_.envs,
+                  cfg_.envs == 1 ? "" : "s");
+  std::string runtime;
+  if (mode == Mode::mpi) {
+    const int ranks = wire_ ? wire_->size() : 1;
+    runtime = fmt::format("mpi mode ({} rank{} x {})", ranks, ranks == 1 ? "" : "s", placement);
+  } else {
+    runtime = fmt::format("{} mode{}{}", to_string(mode),
+                          cfg_.mode == Mode::automatic ? " (auto)" : "",
+                          mode == Mode::async ? " (" + placement + ")" : std::string());
+  }
+  return fmt::format("{}: network {}, rule {}, {} steps, seed {}, {}", cfg_.env,
+                     fmt::join(sh, "-"), to_string(cfg_.rule), cfg_.steps, cfg_.seed, runtime);
+}
 
 void Trainer::update_settings(const TrainConfig& changed) {
   check_resumable_change(cfg_, changed, steps_done());

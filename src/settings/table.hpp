@@ -80,7 +80,10 @@ struct Setting {
   std::string help;
   std::string range;    // for --help: "[0, 1]", "linear, compatible or perturb", ...
   bool textual = false; // a string, list or choice (quoted in config text)
-  bool shared = false;  // applies to every algorithm (TrainConfig: algo, env, ...)
+  // TrainConfig's columns: which algorithms read the key (a bit per Algo; its table
+  // gives local every key) and whether a running or resumed run may change it.
+  unsigned algos = 0;
+  bool resumable = false;
   std::function<std::string(const Cfg&)> get;
   std::function<void(Cfg&, std::string_view value, const std::string& what)> set;
   std::function<void(const Cfg&, const std::string& what)> check;  // validate()
@@ -123,7 +126,12 @@ struct Table {
   std::vector<SettingInfo> infos() const {
     const Cfg defaults{};
     std::vector<SettingInfo> out;
-    for (const auto& s : rows) out.push_back({s.key, s.help, s.get(defaults), s.range, s.shared});
+    for (const auto& s : rows) {
+      std::vector<std::string> algos;
+      for (Algo a : {Algo::local, Algo::ddpg, Algo::ars})
+        if (s.algos & (1u << static_cast<unsigned>(a))) algos.emplace_back(to_string(a));
+      out.push_back({s.key, s.help, s.get(defaults), s.range, std::move(algos), s.resumable});
+    }
     return out;
   }
   std::string text(const Cfg& c, std::string_view key_prefix) const {
@@ -249,9 +257,15 @@ struct Table {
     rows.push_back(std::move(s));
     return *this;
   }
-  // Marks the last row as shared by every algorithm.
-  Table& shared() {
-    rows.back().shared = true;
+  // Marks the last row as read by these algorithms too (every algorithm: shared()).
+  Table& also(std::initializer_list<Algo> algos) {
+    for (Algo a : algos) rows.back().algos |= 1u << static_cast<unsigned>(a);
+    return *this;
+  }
+  Table& shared() { return also({Algo::ddpg, Algo::ars}); }
+  // Marks the last row as one a running or resumed run may change.
+  Table& resumable() {
+    rows.back().resumable = true;
     return *this;
   }
   Table& add(Setting<Cfg> s) {

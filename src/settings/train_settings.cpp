@@ -105,7 +105,9 @@ Table make_table() {
   t.choice("actor-step", &C::actor_step, {ActorStep::natural, ActorStep::plain},
            "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))");
   t.widths("hidden", &C::hidden, "hidden layer widths, comma separated (\"\" for none)");
-  t.integer("steps", &C::steps, 1, 1e12, "environment steps to train (all environments together)").shared();
+  t.integer("steps", &C::steps, 1, 1e12, "environment steps to train (all environments together)")
+      .shared()
+      .resumable();
   t.integer("seed", &C::seed, 0, 9.2e18, "run seed: network streams, env i is seeded with seed + i",
             false).shared();
   t.real("gamma", &C::gamma, 0.0, 1.0, "discount factor");
@@ -150,15 +152,22 @@ Table make_table() {
   t.real("obs-clip", &C::obs_clip, 1e-3, 1e6,
          "obs-norm running: encoded observations are clipped to +-obs-clip");
   t.integer("envs", &C::envs, 1, 4096, "environments in flight");
-  t.integer("eval-episodes", &C::eval_episodes, 1, 1e6, "greedy evaluation episodes after training").shared();
+  t.integer("eval-episodes", &C::eval_episodes, 1, 1e6, "greedy evaluation episodes after training")
+      .shared()
+      .resumable();
   t.choice("mode", &C::mode, {Mode::automatic, Mode::lockstep, Mode::async, Mode::mpi},
            "runtime: async (neurons as tasks), lockstep (the reference), auto (lockstep for one "
            "environment and layers under 64k weights, else async; the same result either way) or "
-           "mpi (async on every rank of an MPI job, under mpirun)");
-  t.integer("threads", &C::threads, 0, 4096, "async worker threads (0: all cores)");
+           "mpi (async on every rank of an MPI job, under mpirun)")
+      .resumable();
+  t.integer("threads", &C::threads, 0, 4096, "async worker threads (0: all cores; ars: rollout threads)")
+      .also({Algo::ars})
+      .resumable();
   t.integer("shard-size", &C::shard_size, 0, 1 << 20,
             "neurons per task (1 = literally one task per neuron; 0 = auto: ~64k weights per "
-            "task, >= 2 tasks per thread per layer)");
+            "task, >= 2 tasks per thread per layer)")
+      .resumable();
+  for (auto& row : t.rows) row.algos |= 1u << static_cast<unsigned>(Algo::local);  // every key
   return t;
 }
 
@@ -171,9 +180,24 @@ const std::vector<SettingInfo>& config_settings() {
   return infos;
 }
 
-bool is_shared_setting(std::string_view key) {
+bool setting_applies(std::string_view key, Algo algo) {
   const auto* s = table().find(key);
-  return s && s->shared;
+  return s && (s->algos & (1u << static_cast<unsigned>(algo))) != 0;
+}
+
+bool resumable_setting(std::string_view key) {
+  const auto* s = table().find(key);
+  return s && s->resumable;
+}
+
+std::string not_resumable_message(std::string_view key) {
+  std::vector<std::string> keys;
+  for (const auto& s : table().rows)
+    if (s.resumable) keys.push_back("--" + s.key);
+  std::string list;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == keys.size() ? " and " : ", ") + keys[i];
+  return fmt::format("--{} cannot be changed when resuming (only {} can)", key, list);
 }
 
 void TrainConfig::validate() const {

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/config_file.hpp"
+#include "coagent/run.hpp"
 #include "coagent/config.hpp"
 
 namespace coagent::fuzz {
@@ -49,7 +49,7 @@ void fuzz_config_input(const std::uint8_t* data, std::size_t size) {
   bool rejected = false;
   TrainConfig cfg;
   try {
-    cli::apply_config_toml(text, cfg, "fuzz.toml");
+    apply_config_toml(text, cfg, "fuzz.toml");
     cfg.validate();
     check_round_trip(cfg);
   } catch (const std::invalid_argument&) {

@@ -23,7 +23,7 @@ episode the differences compound (Pendulum is chaotic). The comparisons in float
 move MountainCar's goal and wall by up to half a float32 step: the boundary test below
 builds the steps where that flips `terminated` (and the +100) or zeroes the velocity.
 
-Print the measured maxima (all the numbers the README quotes):
+Print the measured maxima (all the numbers docs/python.md quotes):
     cd build && PYTHONPATH=python ../.venv/bin/python ../tests/python/test_gymnasium.py
 or run this file under pytest with -s.
 """

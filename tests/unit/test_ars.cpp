@@ -11,7 +11,7 @@
 
 #include "ars/ars_run.hpp"
 #include "ars/policy.hpp"
-#include "cli/config_file.hpp"
+#include "coagent/run.hpp"
 #include "coagent/ars.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/exp2.hpp"
@@ -261,18 +261,18 @@ TEST(ArsConfig, DefaultsAreRlZooAndPerEnvironment) {
   EXPECT_EQ(d.noise, 0.1);
   EXPECT_FALSE(d.zero_init);
   // train --algo ars --env mountaincar: RL Zoo's MountainCarContinuous-v0 block.
-  auto s = cli::resolve_settings("", "", {{"algo", "ars"}, {"env", "mountaincar"}}, {}, {});
+  auto s = resolve_settings("", "", {{"algo", "ars"}, {"env", "mountaincar"}}, {}, {});
   EXPECT_EQ(s.ars.noise, 0.2);
   EXPECT_EQ(s.cfg.steps, 500000);
-  s = cli::resolve_settings("", "", {{"algo", "ars"}, {"env", "mountaincar"}, {"steps", "1000"}},
+  s = resolve_settings("", "", {{"algo", "ars"}, {"env", "mountaincar"}, {"steps", "1000"}},
                             {}, {{"directions", "8"}});
   EXPECT_EQ(s.cfg.steps, 1000);
   EXPECT_EQ(s.ars.directions, 8);
   EXPECT_EQ(s.ars.noise, 0.2);
-  EXPECT_EQ(cli::resolve_settings("", "", {}, {}, {}).cfg.steps, TrainConfig{}.steps);
-  EXPECT_THROW(cli::resolve_settings("", "", {}, {}, {{"top", "2"}}), std::invalid_argument);
-  cli::RunSettings from_file;
-  cli::apply_config_toml("algo = \"ars\"\nars-top = 2\nars-directions = 3\n", from_file, "t.toml");
+  EXPECT_EQ(resolve_settings("", "", {}, {}, {}).cfg.steps, TrainConfig{}.steps);
+  EXPECT_THROW(resolve_settings("", "", {}, {}, {{"top", "2"}}), std::invalid_argument);
+  RunSettings from_file;
+  apply_config_toml("algo = \"ars\"\nars-top = 2\nars-directions = 3\n", from_file, "t.toml");
   EXPECT_EQ(from_file.ars.top, 2);
   EXPECT_EQ(from_file.ars.directions, 3);
 }

@@ -335,7 +335,7 @@ TEST(Exp2Learning, MountainCarPresetHiddenLayersBeatFrozenControl) {
 // final return -241; ~20 s on 2 cores). Against the frozen-hidden control the edge is
 // small and not stable across seed sets since the noise became counter-based (seeds
 // 1-20: 9/20 against 2/20, earlier 8, later 3; seeds 21-40: 6/20 against 7/20, earlier
-// 5, later 4): README, Experiment 2. It is no longer asserted here.
+// 5, later 4): docs/results.md, Experiment 2. It is no longer asserted here.
 TEST(Exp2Learning, PendulumPresetLearnsAgainstTheUntrainedNetwork) {
   const LocalVsFrozen r = local_vs_frozen("pendulum", 20, 60000, {Exp2Column::local});
   EXPECT_EQ(r.local.solved_at_start, 0) << "the untrained network should not solve Pendulum";

@@ -25,7 +25,7 @@
 #include <typeinfo>
 #include <vector>
 
-#include "cli/config_file.hpp"
+#include "coagent/run.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/config.hpp"
 #include "coagent/env.hpp"
@@ -216,7 +216,7 @@ TEST(FuzzRegressions, ConfigInputsParseOrThrowInvalidArgument) {
     EXPECT_EQ(rejected, !it->second.toml.accept() || !it->second.text.accept());
     TrainConfig from_toml;
     const std::string toml_error = error_of<std::invalid_argument>([&] {
-      cli::apply_config_toml(text, from_toml, "corpus.toml");
+      apply_config_toml(text, from_toml, "corpus.toml");
       from_toml.validate();
     });
     TrainConfig from_text;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
-#include "cli/config_file.hpp"
+#include "coagent/run.hpp"
 #include "coagent/config.hpp"
 #include "coagent/ddpg.hpp"
 
@@ -142,9 +142,29 @@ TEST(SettingsTable, DdpgPrintConfigHasSharedAndDdpgKeysOnly) {
   const auto [rc, text] = coagent({"train", "--algo", "ddpg", "--print-config"});
   ASSERT_EQ(rc, 0);
   for (const SettingInfo& s : config_settings())
-    EXPECT_EQ(line_of(text, s.key).empty(), !s.shared) << s.key << "\n" << text;
+    EXPECT_EQ(line_of(text, s.key).empty(), !setting_applies(s.key, Algo::ddpg)) << s.key << "\n" << text;
   for (const SettingInfo& s : ddpg_config_settings())
     EXPECT_NE(line_of(text, "ddpg-" + s.key), "") << s.key;
+}
+
+// Which algorithms read a key, and which keys a resumed run may change, are columns of
+// the table: DDPG reads the five shared keys, ARS those and threads, local every key.
+TEST(SettingsTable, AlgorithmAndResumeColumns) {
+  std::vector<std::string> ddpg, ars, resumable;
+  for (const SettingInfo& s : config_settings()) {
+    EXPECT_TRUE(setting_applies(s.key, Algo::local)) << s.key;
+    if (setting_applies(s.key, Algo::ddpg)) ddpg.push_back(s.key);
+    if (setting_applies(s.key, Algo::ars)) ars.push_back(s.key);
+    if (resumable_setting(s.key)) resumable.push_back(s.key);
+  }
+  EXPECT_EQ(ddpg, (std::vector<std::string>{"algo", "env", "steps", "seed", "eval-episodes"}));
+  EXPECT_EQ(ars, (std::vector<std::string>{"algo", "env", "steps", "seed", "eval-episodes", "threads"}));
+  EXPECT_EQ(resumable,
+            (std::vector<std::string>{"steps", "eval-episodes", "mode", "threads", "shard-size"}));
+  EXPECT_FALSE(setting_applies("no-such-key", Algo::local));
+  EXPECT_EQ(not_resumable_message("gamma"),
+            "--gamma cannot be changed when resuming (only --steps, --eval-episodes, --mode, "
+            "--threads and --shard-size can)");
 }
 
 TEST(SettingsTable, HelpShowsEveryDefaultAndRange) {
@@ -179,7 +199,7 @@ TEST(SettingsTable, TwoValueListsAreHiddenThenOutput) {
       EXPECT_EQ(specs[l].noise, out ? NoiseKind::ou : NoiseKind::gaussian);
     }
   }
-  cli::RunSettings deep = cli::resolve_settings("mountaincar", "", {{"hidden", "32,32,32"}}, {});
+  RunSettings deep = resolve_settings("mountaincar", "", {{"hidden", "32,32,32"}}, {});
   const auto specs = deep.cfg.layer_specs(1);
   ASSERT_EQ(specs.size(), 4u);
   EXPECT_EQ(specs[2].noise_scale, specs[0].noise_scale);

@@ -1,17 +1,17 @@
-// src/session/checkpoint.cpp — constructing a Learner from a checkpoint archive:
-// the container is verified (io/archive.cpp), the settings say which algorithm,
-// and that algorithm's reader builds the run from the remaining bytes.
+// src/run/checkpoint.cpp — constructing a Learner from a checkpoint archive: the
+// container is verified (io/archive.cpp), the settings say which algorithm, and that
+// algorithm's reader (the registry, run/algorithms.hpp) builds the run from the
+// remaining bytes.
 #include "coagent/checkpoint.hpp"
 
 #include <fmt/format.h>
 
 #include <stdexcept>
 
-#include "ars/ars_run.hpp"
-#include "ddpg/ddpg_run.hpp"
 #include "io/archive.hpp"
 #include "io/byte_reader.hpp"
 #include "io/sha256.hpp"
+#include "run/algorithms.hpp"
 #include "runtime/trainer_state.hpp"
 
 namespace coagent {
@@ -42,23 +42,7 @@ std::unique_ptr<Learner> read_learner(const std::vector<char>& payload, const st
   io::ByteReader r(payload, fmt::format("checkpoint '{}' is corrupt", path));
   const TrainConfig cfg = read_settings(r, path);
   factory = checkpoint_factory(cfg, std::move(factory), path);
-  if (cfg.algo == Algo::ddpg)
-    return std::make_unique<DdpgLearner>(cfg, factory, detail::read_ddpg_run(r, factory));
-  if (cfg.algo == Algo::ars)
-    return std::make_unique<ArsLearner>(cfg, factory, detail::read_ars_run(r, factory));
-  std::unique_ptr<Trainer> t;
-  try {
-    t = std::make_unique<Trainer>(cfg, factory, io::read_trainer_parts(cfg, r, factory));
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(fmt::format("checkpoint '{}': {}", path, e.what()));
-  }
-  // The divergence guard never saves a non-finite state, so one here is damage.
-  try {
-    t->check_finite();
-  } catch (const DivergenceError& e) {
-    throw std::runtime_error(fmt::format("checkpoint '{}' is corrupt: {}", path, e.what()));
-  }
-  return t;
+  return detail::algorithm(cfg.algo).read(cfg, r, factory, path);
 }
 
 }  // namespace
@@ -81,12 +65,10 @@ void save_checkpoint(const Trainer& trainer, const std::string& path) { trainer.
 
 std::unique_ptr<Trainer> load_checkpoint(const std::string& path, EnvFactory factory) {
   std::unique_ptr<Learner> l = load_learner(path, std::move(factory));
-  if (auto* t = dynamic_cast<Trainer*>(l.get())) {
-    l.release();
-    return std::unique_ptr<Trainer>(t);
-  }
-  throw std::runtime_error(fmt::format("checkpoint '{}' holds a {} agent, not a local-rule network",
-                                       path, to_string(l->config().algo)));
+  if (l->config().algo != Algo::local)
+    throw std::runtime_error(fmt::format("checkpoint '{}' holds a {} agent, not a local-rule network",
+                                         path, to_string(l->config().algo)));
+  return std::unique_ptr<Trainer>(static_cast<Trainer*>(l.release()));
 }
 
 }  // namespace coagent

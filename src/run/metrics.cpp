@@ -1,5 +1,5 @@
-// src/cli/metrics.cpp — the JSONL metrics file (format in metrics.hpp).
-#include "cli/metrics.hpp"
+// src/run/metrics.cpp — the JSONL metrics file (format in metrics.hpp).
+#include "run/metrics.hpp"
 
 #include <fmt/format.h>
 
@@ -9,10 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "coagent/ars.hpp"
-#include "coagent/ddpg.hpp"
+#include "coagent/run.hpp"
 
-namespace coagent::cli {
+namespace coagent {
 namespace {
 
 // ordered_json: "type" stays the first key of every line.
@@ -50,18 +49,9 @@ MetricsWriter::MetricsWriter(const std::string& path, const Learner& learner)
                                             tmp_path_, std::strerror(errno)));
   const TrainConfig& cfg = learner.config();
   json settings = json::object();
-  const auto* ddpg = dynamic_cast<const DdpgLearner*>(&learner);
-  const auto* ars = dynamic_cast<const ArsLearner*>(&learner);
-  const bool local = ddpg == nullptr && ars == nullptr;
-  for (const auto& [key, value] : config_entries(cfg))
-    if (local || (ars ? ars_uses_setting(key) : is_shared_setting(key)))
-      settings[key] = setting_value(value);
-  if (ddpg != nullptr)
-    for (const auto& [key, value] : ddpg_config_entries(ddpg->agent().config()))
-      settings["ddpg-" + key] = setting_value(value);
-  if (ars != nullptr)
-    for (const auto& [key, value] : ars_config_entries(ars->ars_config()))
-      settings["ars-" + key] = setting_value(value);
+  for (const auto& [key, value] : settings_entries(run_settings_of(learner)))
+    settings[key] = setting_value(value);
+  const bool local = cfg.algo == Algo::local;
   json run{{"type", "run"},
            {"env", cfg.env},
            {"algo", to_string(cfg.algo)},
@@ -145,4 +135,4 @@ void MetricsWriter::finish() {
         fmt::format("cannot rename '{}' to '{}': {}", tmp_path_, path_, ec.message()));
 }
 
-}  // namespace coagent::cli
+}  // namespace coagent

@@ -1,8 +1,7 @@
-// src/experiments/presets.cpp — the named presets (coagent/exp2.hpp): the settings of
-// the best runs found per environment, the ARS and DDPG settings their baseline columns
+// src/run/presets.cpp — the named presets (coagent/presets.hpp): the settings of the
+// best runs found per environment, the ARS and DDPG settings their baseline columns
 // use, and the look-ups over them.
-#include "coagent/exp2.hpp"
-#include "coagent/ddpg.hpp"
+#include "coagent/presets.hpp"
 
 #include <fmt/format.h>
 
@@ -13,11 +12,11 @@ namespace {
 
 using Entries = std::vector<std::pair<std::string, std::string>>;
 
-// Every number here comes from a sweep printed by `coagent exp2` (README, Results).
+// Every number here comes from a sweep printed by `coagent exp2` (docs/results.md).
 std::vector<Preset> classic_presets() {
   return {
       {"mountaincar",
-       "MountainCarContinuous, obs-64-64-1, rule perturb (broadcast TD error, traces), 200k steps",
+       "MountainCarContinuous, obs-32-32-1, rule perturb (broadcast TD error, traces), 200k steps",
        {{"env", "mountaincar"}, {"rule", "perturb"}, {"hidden", "32,32"}, {"steps", "200000"},
         {"gamma", "0.99"}, {"reward-scale", "0.01"}, {"noise", "ou"},
         {"noise-scale", "0.2,1.0"}, {"ou-theta", "0.15"}, {"init-scale", "1"},

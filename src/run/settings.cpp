@@ -1,20 +1,22 @@
-// src/cli/config_file.cpp — config files and the assembly of a run's settings.
-#include "cli/config_file.hpp"
-
+// src/run/settings.cpp — config files and the assembly of a run's settings
+// (coagent/run.hpp).
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
-#include "coagent/exp2.hpp"  // apply_preset
+#include "coagent/presets.hpp"
+#include "coagent/run.hpp"
 #include "io/archive.hpp"
+#include "run/algorithms.hpp"
 
-namespace coagent::cli {
+namespace coagent {
 namespace {
 
-constexpr std::string_view kDdpgPrefix = "ddpg-";
-constexpr std::string_view kArsPrefix = "ars-";
+// The prefixes of DDPG's and ARS's keys in settings text (the registry's).
+std::string_view ddpg_prefix() { return detail::algorithm(Algo::ddpg).prefix; }
+std::string_view ars_prefix() { return detail::algorithm(Algo::ars).prefix; }
 // The step budget before any preset, file or flag sets one (then the algorithm's).
 constexpr std::int64_t kStepsUnset = 0;
 
@@ -34,6 +36,7 @@ void apply_text(std::string_view text, TrainConfig& cfg, DdpgConfig* ddpg, ArsCo
         fmt::format("config '{}' is binary, expected a TOML text file", source));
   try {
     read_settings_text(text, [&](std::string_view key, std::string_view value) {
+      const std::string_view kArsPrefix = ars_prefix(), kDdpgPrefix = ddpg_prefix();
       const bool is_ars = ars && has_prefix(key, kArsPrefix);
       if (pass == Pass::ars) {
         if (is_ars) set_ars_config_entry(*ars, key.substr(kArsPrefix.size()), value);
@@ -69,14 +72,6 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-RunSettings run_settings_of(const Learner& l) {
-  RunSettings s;
-  s.cfg = l.config();
-  if (const auto* d = dynamic_cast<const DdpgLearner*>(&l)) s.ddpg = d->agent().config();
-  if (const auto* a = dynamic_cast<const ArsLearner*>(&l)) s.ars = a->ars_config();
-  return s;
-}
-
 void apply_config_toml(std::string_view text, RunSettings& s, std::string_view source) {
   apply_text(text, s.cfg, &s.ddpg, &s.ars, source);
   apply_text(text, s.cfg, &s.ddpg, &s.ars, source, Pass::ars);
@@ -93,9 +88,8 @@ void read_config_file(const std::string& path, TrainConfig& cfg) {
 }
 
 RunSettings resolve_settings(const std::string& preset, const std::string& config_path,
-                             const std::map<std::string, std::string>& flags,
-                             const std::map<std::string, std::string>& ddpg_flags,
-                             const std::map<std::string, std::string>& ars_flags) {
+                             const SettingFlags& flags, const SettingFlags& ddpg_flags,
+                             const SettingFlags& ars_flags) {
   RunSettings s;
   s.cfg.steps = kStepsUnset;
   if (!preset.empty()) apply_preset(s.cfg, preset);
@@ -121,17 +115,29 @@ RunSettings resolve_settings(const std::string& preset, const std::string& confi
   apply_text(text, s.cfg, &s.ddpg, &s.ars, config_path, Pass::ars);
   for (const auto& [key, value] : ars_flags) set_ars_config_entry(s.ars, key, value);
   s.ars.validate();
+  for (const auto& [key, value] : flags)
+    if (!setting_applies(key, s.cfg.algo))
+      throw std::invalid_argument(fmt::format(
+          "--{} applies to the local rules, not to --algo {} (use the --{}-* flags)", key,
+          to_string(s.cfg.algo), to_string(s.cfg.algo)));
   return s;
 }
 
-std::string settings_text(const RunSettings& s) {
-  if (s.cfg.algo == Algo::local) return config_to_text(s.cfg);
-  const bool ars = s.cfg.algo == Algo::ars;
-  std::string out;
-  for (const auto& [key, value] : config_entries(s.cfg))
-    if (ars ? ars_uses_setting(key) : is_shared_setting(key))
-      out += fmt::format("{} = {}\n", key, value);
-  return out + (ars ? ars_config_to_text(s.ars, kArsPrefix) : ddpg_config_to_text(s.ddpg, kDdpgPrefix));
+std::vector<std::pair<std::string, std::string>> settings_entries(const RunSettings& s) {
+  const detail::Algorithm& a = detail::algorithm(s.cfg.algo);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [key, value] : config_entries(s.cfg))
+    if (setting_applies(key, s.cfg.algo)) out.emplace_back(std::move(key), std::move(value));
+  for (auto& [key, value] : a.own_entries(s))
+    out.emplace_back(std::string(a.prefix) + key, std::move(value));
+  return out;
 }
 
-}  // namespace coagent::cli
+std::string settings_text(const RunSettings& s) {
+  std::string out;
+  for (const auto& [key, value] : config_entries(s.cfg))
+    if (setting_applies(key, s.cfg.algo)) out += fmt::format("{} = {}\n", key, value);
+  return out + detail::algorithm(s.cfg.algo).own_text(s);
+}
+
+}  // namespace coagent
