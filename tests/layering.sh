@@ -8,9 +8,9 @@
 #
 # The layers, bottom to top. One line per path pattern (bash glob, relative to the
 # repository root; the first matching line wins): "LAYER PATTERN".
-LAYERS=(envs settings core io runtime algorithms session run experiments mpi python cli)
+LAYERS=(envs settings core io runtime local algorithms session run experiments mpi python cli)
 TABLE='
-core         src/envs/rollout.cpp
+core         src/core/*
 envs         src/envs/*
 envs         include/coagent/env.hpp
 envs         include/coagent/random.hpp
@@ -29,7 +29,9 @@ io           src/io/*
 io           src/viz/*
 runtime      src/runtime/*
 runtime      include/coagent/executor.hpp
-runtime      include/coagent/trainer.hpp
+runtime      include/coagent/placement.hpp
+local        src/local/*
+local        include/coagent/trainer.hpp
 runtime      include/coagent/wire.hpp
 algorithms   src/ddpg/*
 algorithms   include/coagent/ddpg.hpp

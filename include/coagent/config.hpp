@@ -35,7 +35,8 @@ enum class NoiseKind : std::uint8_t { gaussian, ou };
 // automatic ("auto", the default): lockstep for one environment and a network whose
 // every layer has fewer than kAutoShardWeights weights (nothing for a second thread to
 // do but pass frames), async otherwise. With one environment the two are bit-identical,
-// so the choice never changes a result; with several, auto is async (resolved_mode).
+// so the choice never changes a result; with several, auto is async (resolved_mode,
+// coagent/placement.hpp).
 // mpi: the async runtime on every rank of an MPI job, each holding a block of every
 // layer (docs/design.md §6.4); bit-identical to lockstep with one environment.
 enum class Mode : std::uint8_t { lockstep, async, automatic, mpi };
@@ -145,7 +146,7 @@ struct TrainConfig {
   // Runtime.
   Mode mode = Mode::automatic;
   int threads = 0;      // 0: every core the process may use
-  // Neurons per scheduling unit; 0 = auto (shard_size_for): about
+  // Neurons per scheduling unit; 0 = auto (coagent/placement.hpp): about
   // kAutoShardWeights weights per shard, and at least two shards per worker thread
   // in every layer wide enough. Results never depend on it.
   int shard_size = 0;
@@ -160,14 +161,6 @@ struct TrainConfig {
   // runtime and a resumed run agree without communicating.
   std::uint32_t explore_mask(int env_index, std::int64_t episode) const noexcept;
 };
-
-inline constexpr int kAutoShardWeights = 65536;
-// The shard size used for a layer of `width` neurons with `fan_in` inputs when
-// `threads` workers run it.
-int shard_size_for(int shard_size, int width, int fan_in, int threads, int envs) noexcept;
-// The runtime a run uses: `c.mode`, or for auto the choice described at Mode, from the
-// actor's widths (input to output). A pure function of the settings and the shape.
-Mode resolved_mode(const TrainConfig& c, std::span<const int> shape) noexcept;
 
 // One key of a settings table (config_settings(), ddpg_config_settings()): every
 // key is declared once, with its member, range and help; everything below walks it.

@@ -1,4 +1,4 @@
-// coagent/rules.hpp — the neuron's math: the three local rules (linear, compatible, perturb), as plain functions.
+// coagent/rules.hpp — the neuron's math: the four local rules (linear, compatible, perturb, dfa), as plain functions.
 //
 // Nothing here knows about threads, queues or environments. A layer's neurons live
 // in contiguous per-layer storage (row n of every matrix is neuron n, rows padded

@@ -33,24 +33,11 @@
 #include "coagent/executor.hpp"
 #include "coagent/learner.hpp"
 #include "coagent/network.hpp"
+#include "coagent/placement.hpp"
 #include "coagent/wire.hpp"
 
 namespace coagent {
 
-// Counters of the last run, for tests and benchmarks. Async: they prove that no
-// frame was lost or processed twice. Lockstep: how many layer steps were split over
-// the executor and how many shard bodies ran (zero when every layer ran whole).
-struct RunStats {
-  std::int64_t env_steps = 0;
-  std::int64_t frames_created = 0;     // all levels
-  std::int64_t frames_released = 0;    // returned to their pool
-  std::int64_t pool_misses = 0;        // frames allocated because a pool ran dry
-  std::int64_t shard_messages = 0;     // frames processed by all shards
-  std::int64_t expected_messages = 0;  // frames published to a layer x its shard count
-  std::int64_t tasks = 0;              // shard task executions
-  std::int64_t split_layer_steps = 0;  // lockstep: layer steps run as parallel shards
-  std::int64_t shard_bodies = 0;       // lockstep: shard bodies those steps ran
-};
 
 namespace detail {
 struct RunState;
@@ -63,9 +50,6 @@ class Trainer final : public Learner {
   // Builds a fresh run. With no factory, cfg.env names a built-in environment.
   // Throws std::invalid_argument on a bad configuration.
   explicit Trainer(TrainConfig cfg, EnvFactory factory = {});
-  // Constructs the run stored in a checkpoint (`bytes` is the payload after the
-  // settings, as written by save()); used by load_learner().
-  Trainer(TrainConfig cfg, EnvFactory factory, detail::TrainerParts parts);
   ~Trainer() override;
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -124,6 +108,8 @@ class Trainer final : public Learner {
 
  private:
   friend struct detail::TrainerAccess;
+  // The run a checkpoint stores (load_learner() reads it: detail::TrainerAccess::restore).
+  Trainer(TrainConfig cfg, EnvFactory factory, detail::TrainerParts parts);
   void init_critic();
   void start_episode(int e, std::optional<std::uint64_t> seed);
   void forward(int e, StepSignal signal, FrameKind kind);

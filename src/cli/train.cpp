@@ -22,6 +22,7 @@
 #include "cli/metrics.hpp"
 #include "cli/progress.hpp"
 #include "coagent/checkpoint.hpp"
+#include "coagent/placement.hpp"
 #include "coagent/session.hpp"
 #include "mpi/job.hpp"
 

@@ -10,7 +10,7 @@
 #include "coagent/trainer.hpp"
 #include "ddpg/ddpg_run.hpp"
 #include "run/inspect.hpp"
-#include "runtime/trainer_state.hpp"
+#include "local/trainer_state.hpp"
 
 namespace coagent::detail {
 namespace {
@@ -29,7 +29,7 @@ std::unique_ptr<Learner> read_local(const TrainConfig& cfg, io::ByteReader& r,
                                     const EnvFactory& factory, const std::string& path) {
   std::unique_ptr<Trainer> t;
   try {
-    t = std::make_unique<Trainer>(cfg, factory, io::read_trainer_parts(cfg, r, factory));
+    t = detail::TrainerAccess::restore(cfg, factory, io::read_trainer_parts(cfg, r, factory));
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(fmt::format("checkpoint '{}': {}", path, e.what()));
   }

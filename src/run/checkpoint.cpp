@@ -12,7 +12,7 @@
 #include "io/byte_reader.hpp"
 #include "io/sha256.hpp"
 #include "run/algorithms.hpp"
-#include "runtime/trainer_state.hpp"
+#include "local/trainer_state.hpp"
 
 namespace coagent {
 static_assert(kCheckpointVersion == io::kArchiveVersion);

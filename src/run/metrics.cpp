@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "coagent/placement.hpp"
 #include "coagent/run.hpp"
 
 namespace coagent {

@@ -84,16 +84,13 @@
 #include <atomic>
 #include <cstdint>
 
-#include "coagent/trainer.hpp"
+#include "coagent/env_critic.hpp"
+#include "coagent/network.hpp"
+#include "coagent/placement.hpp"
 #include "runtime/executor.hpp"
 #include "runtime/run_state.hpp"
 
-namespace coagent {
-void check_action_finite(const std::vector<double>& action, int layer, std::int64_t step);
-}
-
 namespace coagent::runtime {
-using coagent::check_action_finite;
 
 // What one asynchronous run reads and writes; everything is owned by the caller.
 struct AsyncInputs {

@@ -298,7 +298,7 @@ void AsyncRun::on_output(int e, Frame* out) {
       }
     } else if (claim_step(e)) {
       net_.decode(out->data.data(), a.action);
-      check_action_finite(a.action, L_, base_steps_ + steps_taken());
+      detail::throw_if_action_diverged(a.action, L_, base_steps_ + steps_taken());
       const StepResult r = slot.env->step(a.action, slot.obs);
       ++a.step;
       a.episode_return += r.reward;

@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "coagent/config.hpp"
@@ -16,6 +18,18 @@
 #include "coagent/rules.hpp"
 
 namespace coagent::detail {
+
+// Throws DivergenceError naming the output neuron, its value and the step when the
+// network's action is not finite (the divergence guard; an environment refuses a
+// non-finite action itself, with env.hpp's check_finite_action).
+inline void throw_if_action_diverged(const std::vector<double>& action, int layer,
+                                     std::int64_t step) {
+  for (std::size_t i = 0; i < action.size(); ++i)
+    if (!std::isfinite(action[i]))
+      throw DivergenceError("diverged: layer " + std::to_string(layer) + ", neuron " +
+                            std::to_string(i) + ": action is " + std::to_string(action[i]) +
+                            " at step " + std::to_string(step));
+}
 
 // Per-environment run state: what a checkpoint needs to resume exactly.
 struct EnvSlot {

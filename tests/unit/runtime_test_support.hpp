@@ -11,7 +11,7 @@
 
 #include "coagent/trainer.hpp"
 #include "runtime/executor.hpp"
-#include "runtime/trainer_access.hpp"
+#include "local/trainer_access.hpp"
 
 namespace coagent::testing {
 

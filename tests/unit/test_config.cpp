@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "coagent/config.hpp"
+#include "coagent/placement.hpp"
 
 namespace coagent {
 namespace {

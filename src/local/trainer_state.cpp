@@ -1,6 +1,6 @@
-// src/runtime/trainer_state.cpp — writing the state bytes (see trainer_state.hpp),
+// src/local/trainer_state.cpp — writing the state bytes (see trainer_state.hpp),
 // the digests built from them, and Trainer::save.
-#include "runtime/trainer_state.hpp"
+#include "local/trainer_state.hpp"
 
 #include "io/archive.hpp"
 #include "io/env_state.hpp"

@@ -1,4 +1,4 @@
-// src/runtime/trainer_params.cpp — Trainer::named_parameters() and set_named_parameters(): the
+// src/local/trainer_params.cpp — Trainer::named_parameters() and set_named_parameters(): the
 // learned arrays by name, without the row padding, as doubles (every float converts
 // exactly, so reading and writing back leaves the digest unchanged). With obs-norm running
 // the observation statistics come last: obs.count (one value), obs.mean and obs.m2 (the sum

@@ -1,9 +1,10 @@
-// src/runtime/trainer_access.hpp — the library's view of a Trainer's insides: its
+// src/local/trainer_access.hpp — the library's view of a Trainer's insides: its
 // run state, network and environment critic, for the checkpoint writer and reader
 // and for tests. Not installed; applications use the public Trainer API.
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include "coagent/trainer.hpp"
 #include "runtime/run_state.hpp"
@@ -18,6 +19,9 @@ struct TrainerParts {
 };
 
 struct TrainerAccess {
+  static std::unique_ptr<Trainer> restore(TrainConfig cfg, EnvFactory factory, TrainerParts parts) {
+    return std::unique_ptr<Trainer>(new Trainer(std::move(cfg), std::move(factory), std::move(parts)));
+  }
   static RunState& run(Trainer& t) noexcept { return *t.run_; }
   static const RunState& run(const Trainer& t) noexcept { return *t.run_; }
   static Network& network(Trainer& t) noexcept { return t.net_; }

@@ -1,4 +1,4 @@
-// src/runtime/trainer_restore.cpp — building a Trainer's parts from checkpoint bytes
+// src/local/trainer_restore.cpp — building a Trainer's parts from checkpoint bytes
 // (the layout trainer_state.cpp writes). Every length is checked against what is
 // left of the input before anything is allocated for it, so no file can make the
 // reader crash or allocate wildly.
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "io/env_state.hpp"
-#include "runtime/trainer_state.hpp"
+#include "local/trainer_state.hpp"
 
 namespace coagent::io {
 namespace {

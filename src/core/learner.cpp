@@ -1,4 +1,4 @@
-// src/runtime/learner.cpp — what every Learner shares: greedy evaluation and the
+// src/core/learner.cpp — what every Learner shares: greedy evaluation and the
 // check of a running or resumed run's changed settings (the table says which may change).
 #include "coagent/learner.hpp"
 

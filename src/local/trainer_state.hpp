@@ -1,4 +1,4 @@
-// src/runtime/trainer_state.hpp — the bytes of a Trainer's learned and resumable
+// src/local/trainer_state.hpp — the bytes of a Trainer's learned and resumable
 // state: written once here, read by the checkpoint (every byte) and by the digests
 // (every byte that is state, not scratch); and the reader that constructs a run's
 // parts from them. Internal to the library.
@@ -7,11 +7,11 @@
 #include "coagent/trainer.hpp"
 #include "io/byte_reader.hpp"
 #include "io/byte_writer.hpp"
-#include "runtime/trainer_access.hpp"
+#include "local/trainer_access.hpp"
 
 namespace coagent::io {
 
-// Checkpoint: the layout of checkpoint format 2 after the settings string (both
+// Checkpoint: the layout of checkpoint format 3 (kCheckpointVersion) after the settings string (both
 // halves of every frame buffer, as the reader expects). Digest: the same fields, but
 // only the current half of each frame (the other half is the scratch the next step
 // writes into, which the async runtime does not keep).

@@ -1,4 +1,4 @@
-// src/runtime/trainer.cpp — the Trainer and its lockstep driver: environments
+// src/local/trainer.cpp — the Trainer and its lockstep driver: environments
 // round-robin, layers in order, one frame at a time. This is the reference every
 // other mode is compared to.
 #include "coagent/trainer.hpp"
@@ -6,7 +6,7 @@
 #include "runtime/async_runtime.hpp"
 #include "runtime/distributed.hpp"
 #include "runtime/executor.hpp"
-#include "runtime/trainer_access.hpp"
+#include "local/trainer_access.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -223,14 +223,6 @@ void Trainer::check_finite() const {
   }
 }
 
-void check_action_finite(const std::vector<double>& action, int layer, std::int64_t step) {
-  for (std::size_t i = 0; i < action.size(); ++i)
-    if (!std::isfinite(action[i]))
-      throw DivergenceError("diverged: layer " + std::to_string(layer) + ", neuron " +
-                            std::to_string(i) + ": action is " + std::to_string(action[i]) +
-                            " at step " + std::to_string(step));
-}
-
 void Trainer::use_executor(std::unique_ptr<Executor> executor) {
   executor_ = std::move(executor);
 }
@@ -291,7 +283,7 @@ void Trainer::train_lockstep(std::int64_t until, const TrainHooks& hooks) {
     detail::EnvSlot& slot = run_->slots[e];
     net_.decode(slot.frames[L].data() + static_cast<std::size_t>(slot.parity) * out_stride,
                 action_);
-    check_action_finite(action_, L, n.steps);
+    detail::throw_if_action_diverged(action_, L, n.steps);
     const StepResult r = slot.env->step(action_, slot.obs);
     ++n.steps;
     slot.episode_return += r.reward;

@@ -1,4 +1,4 @@
-// src/envs/rollout.cpp — one recorded greedy episode (see coagent/rollout.hpp).
+// src/core/rollout.cpp — one recorded greedy episode (see coagent/rollout.hpp).
 #include "coagent/rollout.hpp"
 
 namespace coagent {
