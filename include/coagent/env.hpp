@@ -129,7 +129,20 @@ class Env {
 
 using EnvFactory = std::function<std::unique_ptr<Env>()>;
 
-// Names of the built-in environments, in a stable order.
+// One built-in environment as every front end lists it: a row of the registry
+// (src/envs/registry.cpp), which the CLI's --env, Python's coagent.make and the docs read.
+struct EnvInfo {
+  std::string name;          // the name in settings and checkpoints (`--env`)
+  std::string gymnasium_id;  // Gymnasium's id of the same task ("" where it has none)
+  std::string family;        // "classic" (Gymnasium's classic control), "mujoco", "coagent"
+  bool float32_observations = false;  // Gymnasium's dtypes (else float64, what the C++ computes in)
+  bool float32_actions = false;
+  std::optional<double> reward_threshold;  // Gymnasium's spec's, where it has one
+  bool available = true;     // built here (MuJoCo's tasks need MuJoCo)
+};
+// Every environment the registry knows, in a stable order (unavailable ones too).
+const std::vector<EnvInfo>& builtin_envs();
+// Names of the built-in environments this build has, in the same order.
 std::vector<std::string> builtin_env_names();
 
 // Makes a built-in environment; throws std::invalid_argument naming the bad value

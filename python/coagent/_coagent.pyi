@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CppEnv', 'DivergenceError', 'Learner', 'ars_settings_table', 'builtin_envs', 'ddpg_settings_table', 'settings_table']
+__all__: list[str] = ['CppEnv', 'DivergenceError', 'Learner', 'ars_settings_table', 'builtin_env_table', 'builtin_envs', 'ddpg_settings_table', 'settings_table']
 class DivergenceError(RuntimeError):
     pass
 class CppEnv:
@@ -110,6 +110,8 @@ class Learner:
     def steps_done(self) -> int:
         ...
 def ars_settings_table() -> list:
+    ...
+def builtin_env_table() -> list:
     ...
 def builtin_envs() -> list[str]:
     ...

@@ -49,20 +49,23 @@ class _Entry:
     reward_threshold: Optional[float]
 
 
-# Gymnasium's MuJoCo tasks (src/envs/mujoco/) and their reward thresholds (Gymnasium's
-# specs). Built only with MuJoCo: without it their ids raise the C++ error saying how to
-# get it. Observations float64, actions float32, as Gymnasium's MujocoEnv has them.
-MUJOCO_TASKS = {"InvertedPendulum-v5": 950.0, "InvertedDoublePendulum-v5": 9100.0,
-                "Reacher-v5": -3.75, "Swimmer-v5": 360.0, "Hopper-v5": 3800.0,
-                "HalfCheetah-v5": 4800.0, "Walker2d-v5": None, "Ant-v5": 6000.0}
+def _entry_of(row: dict) -> _Entry:
+    """A row of the C++ registry (src/envs/registry.cpp) as coagent.make's entry: the
+    registered id is "coagent/<Gymnasium's id>" (Gymnasium's own id an alias), else
+    "coagent/<name>-v0"."""
+    name, gym_id = row["name"], row["gymnasium_id"]
+    spec_id = f"coagent/{gym_id}" if gym_id else f"coagent/{name}-v0"
+    aliases = (gym_id,) if gym_id and gym_id != name else ()
+    return _Entry(name, spec_id, aliases, np.float32 if row["float32_observations"] else np.float64,
+                  np.float32 if row["float32_actions"] else np.float64, row["reward_threshold"])
 
-_ENTRIES = (
-    _Entry("mountaincar", "coagent/MountainCarContinuous-v0", ("MountainCarContinuous-v0",), np.float32, np.float32, 90.0),
-    _Entry("pendulum", "coagent/Pendulum-v1", ("Pendulum-v1",), np.float32, np.float32, None),
-    _Entry("chain", "coagent/chain-v0", (), np.float64, np.float64, None),
-    _Entry("synthetic", "coagent/synthetic-v0", (), np.float64, np.float64, None),
-) + tuple(_Entry(t, f"coagent/{t}", (), np.float64, np.float32, MUJOCO_TASKS[t])
-          for t in MUJOCO_TASKS if t in _coagent.builtin_envs())
+
+_TABLE = _coagent.builtin_env_table()
+# Gymnasium's MuJoCo tasks (src/envs/mujoco/) and their reward thresholds, built or not:
+# without MuJoCo their ids raise the C++ error saying how to get it.
+MUJOCO_TASKS = {r["name"]: r["reward_threshold"] for r in _TABLE if r["family"] == "mujoco"}
+_UNAVAILABLE = {r["name"] for r in _TABLE if not r["available"]}
+_ENTRIES = tuple(_entry_of(r) for r in _TABLE if r["available"])
 _BY_ID = {}
 for _e in _ENTRIES:
     for _k in (_e.name, _e.spec_id, *_e.aliases):
@@ -80,7 +83,7 @@ def _entry(env_id) -> _Entry:
     try:
         return _BY_ID[env_id]
     except KeyError:
-        if env_id.removeprefix("coagent/") in MUJOCO_TASKS:  # a build without MuJoCo says how
+        if env_id.removeprefix("coagent/") in _UNAVAILABLE:  # e.g. MuJoCo's, without MuJoCo: says how
             _coagent.CppEnv(env_id.removeprefix("coagent/"))
         raise ValueError(f"unknown environment {env_id!r}; known: {', '.join(env_ids())}") from None
 

@@ -1,25 +1,29 @@
-// src/envs/envs.hpp — constructors of the built-in environments (internal).
+// src/envs/envs.hpp — the registry's rows and what the environments share (internal).
+// A new environment is its own file and one row in registry.cpp; a new family of
+// environments is its own folder and one line there (as src/envs/mujoco/).
 #pragma once
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "coagent/env.hpp"
 
 namespace coagent::envs {
 
-std::unique_ptr<Env> make_chain();
-std::unique_ptr<Env> make_mountain_car();
-std::unique_ptr<Env> make_pendulum();
-std::unique_ptr<Env> make_synthetic();
+using Maker = std::unique_ptr<Env> (*)();
 
-// Gymnasium's MuJoCo tasks (src/envs/mujoco/): the names this build has (none without
-// MuJoCo), and the task `name`, or null when `name` is not one of them. Without MuJoCo
-// a task's name throws std::invalid_argument saying how to get it.
-std::vector<std::string> mujoco_env_names();
-std::unique_ptr<Env> make_mujoco_env(std::string_view name);
+// One row of the registry: the environment's description and its constructor; a row
+// whose environment is not built here has no constructor, and `missing` says in one
+// line how to get it.
+struct Registered {
+  EnvInfo info;
+  Maker make = nullptr;
+  std::string missing;
+};
+
+// Gymnasium's MuJoCo tasks (src/envs/mujoco/): every task, built or not.
+std::vector<Registered> mujoco_family();
 
 // Python's float `%` (floor modulo), and Pendulum-v1's angle_normalize.
 double python_fmod(double a, double b) noexcept;

@@ -1,4 +1,6 @@
-// src/envs/registry.cpp — built-in environments by name, and shared checks.
+// src/envs/registry.cpp — the built-in environments: one table (registry_rows) that
+// make_env, the settings' --env help, Python's coagent.make and the docs read; and the
+// checks every environment shares.
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -7,18 +9,61 @@
 
 namespace coagent {
 
+namespace envs {
+// The environments' constructors (each in its own file).
+std::unique_ptr<Env> make_chain();
+std::unique_ptr<Env> make_mountain_car();
+std::unique_ptr<Env> make_pendulum();
+std::unique_ptr<Env> make_synthetic();
+}  // namespace envs
+
+namespace {
+
+// Every built-in environment: one row each, one line per family. A row's fields:
+// {name, Gymnasium's id, family, float32 observations, float32 actions, Gymnasium's
+// reward threshold}.
+std::vector<envs::Registered> registry_rows() {
+  std::vector<envs::Registered> rows = {
+      {{"chain", "", "coagent", false, false, {}}, envs::make_chain},
+      {{"mountaincar", "MountainCarContinuous-v0", "classic", true, true, 90.0},
+       envs::make_mountain_car},
+      {{"pendulum", "Pendulum-v1", "classic", true, true, {}}, envs::make_pendulum},
+      {{"synthetic", "", "coagent", false, false, {}}, envs::make_synthetic},
+  };
+  for (envs::Registered& r : envs::mujoco_family()) rows.push_back(std::move(r));
+  for (envs::Registered& r : rows) r.info.available = r.make != nullptr;
+  return rows;
+}
+
+const std::vector<envs::Registered>& registry() {
+  static const std::vector<envs::Registered> rows = registry_rows();
+  return rows;
+}
+
+}  // namespace
+
+const std::vector<EnvInfo>& builtin_envs() {
+  static const std::vector<EnvInfo> infos = [] {
+    std::vector<EnvInfo> out;
+    for (const envs::Registered& r : registry()) out.push_back(r.info);
+    return out;
+  }();
+  return infos;
+}
+
 std::vector<std::string> builtin_env_names() {
-  std::vector<std::string> names = {"chain", "mountaincar", "pendulum", "synthetic"};
-  for (std::string& n : envs::mujoco_env_names()) names.push_back(std::move(n));
+  std::vector<std::string> names;
+  for (const envs::Registered& r : registry())
+    if (r.make) names.push_back(r.info.name);
   return names;
 }
 
 std::unique_ptr<Env> make_env(std::string_view name) {
-  if (name == "chain") return envs::make_chain();
-  if (name == "mountaincar") return envs::make_mountain_car();
-  if (name == "pendulum") return envs::make_pendulum();
-  if (name == "synthetic") return envs::make_synthetic();
-  if (auto env = envs::make_mujoco_env(name)) return env;
+  for (const envs::Registered& r : registry()) {
+    if (r.info.name != name) continue;
+    if (!r.make) throw std::invalid_argument(std::string(name) + " " + r.missing);
+    return r.make();
+  }
   std::string known;
   const auto names = builtin_env_names();
   for (std::size_t i = 0; i < names.size(); ++i)

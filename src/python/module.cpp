@@ -105,6 +105,20 @@ PYBIND11_MODULE(_coagent, m) {
   m.doc() = "coagent's C++ engine (use the coagent package)";
   py::register_exception<DivergenceError>(m, "DivergenceError", PyExc_RuntimeError);
   m.def("builtin_envs", &builtin_env_names);
+  m.def("builtin_env_table", [] {  // the registry's rows (coagent/env.hpp's EnvInfo)
+    py::list out;
+    for (const EnvInfo& e : builtin_envs()) {
+      py::dict d;
+      d["name"] = e.name, d["gymnasium_id"] = e.gymnasium_id, d["family"] = e.family;
+      d["float32_observations"] = e.float32_observations;
+      d["float32_actions"] = e.float32_actions;
+      d["reward_threshold"] = e.reward_threshold ? py::object(py::float_(*e.reward_threshold))
+                                                 : py::object(py::none());
+      d["available"] = e.available;
+      out.append(d);
+    }
+    return out;
+  });
   m.def("settings_table", [] { return settings_list(config_settings()); });
   m.def("ddpg_settings_table", [] { return settings_list(ddpg_config_settings()); });
   m.def("ars_settings_table", [] { return settings_list(ars_config_settings()); });

@@ -13,17 +13,14 @@ endif()
 if(COAGENT_MUJOCO AND MujocoWheel_FOUND)
   set(COAGENT_HAVE_MUJOCO ON)
   set(_mj ${CMAKE_CURRENT_LIST_DIR})
-  target_sources(coagent_envs PRIVATE
-    ${_mj}/mujoco_env.cpp ${_mj}/numpy_math.cpp ${_mj}/registry.cpp
-    ${_mj}/inverted_pendulum.cpp ${_mj}/inverted_double_pendulum.cpp ${_mj}/reacher.cpp
-    ${_mj}/swimmer.cpp ${_mj}/hopper.cpp ${_mj}/half_cheetah.cpp ${_mj}/walker2d.cpp
-    ${_mj}/ant.cpp)
+  # Every source of the folder but unavailable.cpp: a task is a file and a row of
+  # registry.cpp's table.
+  file(GLOB _mj_sources CONFIGURE_DEPENDS ${_mj}/*.cpp)
+  list(REMOVE_ITEM _mj_sources ${_mj}/unavailable.cpp)
+  target_sources(coagent_envs PRIVATE ${_mj_sources})
   target_link_libraries(coagent_envs PRIVATE mujoco::mujoco)
   # The reward arithmetic mirrors NumPy's operation by operation: no FMA contraction.
-  set_source_files_properties(${_mj}/mujoco_env.cpp ${_mj}/numpy_math.cpp
-    ${_mj}/inverted_pendulum.cpp ${_mj}/inverted_double_pendulum.cpp ${_mj}/reacher.cpp
-    ${_mj}/swimmer.cpp ${_mj}/hopper.cpp ${_mj}/half_cheetah.cpp ${_mj}/walker2d.cpp
-    ${_mj}/ant.cpp PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
+  set_source_files_properties(${_mj_sources} PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
   set_property(SOURCE ${_mj}/mujoco_env.cpp APPEND PROPERTY COMPILE_DEFINITIONS
                "COAGENT_MUJOCO_ASSETS_DEFAULT=\"${MujocoWheel_ASSETS_DIR}\"")
   message(STATUS "coagent: MuJoCo ${MujocoWheel_VERSION} (${MujocoWheel_LIBRARY}); "

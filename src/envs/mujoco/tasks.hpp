@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "coagent/env.hpp"
+#include "envs/envs.hpp"
 
 namespace coagent::envs {
 
@@ -18,6 +21,15 @@ inline constexpr std::array<std::string_view, 8> kMujocoTasks = {
 
 inline bool is_mujoco_task(std::string_view name) {
   return std::find(kMujocoTasks.begin(), kMujocoTasks.end(), name) != kMujocoTasks.end();
+}
+
+// The registry's description of task i: Gymnasium's id is its name; observations
+// float64, actions float32, and the reward threshold of Gymnasium's spec.
+inline EnvInfo mujoco_task_info(std::size_t i) {
+  constexpr std::array<std::optional<double>, kMujocoTasks.size()> kThresholds = {
+      950.0, 9100.0, -3.75, 360.0, 3800.0, 4800.0, std::nullopt, 6000.0};
+  const std::string name(kMujocoTasks[i]);
+  return {name, name, "mujoco", false, true, kThresholds[i]};
 }
 
 // One constructor per task (a file each), in the order of kMujocoTasks.

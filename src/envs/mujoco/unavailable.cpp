@@ -1,20 +1,17 @@
 // src/envs/mujoco/unavailable.cpp — the MuJoCo tasks in a build without MuJoCo: none is
 // listed, and asking for one says in one line how to get it.
-#include <stdexcept>
-#include <string>
-
 #include "envs/envs.hpp"
 #include "envs/mujoco/tasks.hpp"
 
 namespace coagent::envs {
 
-std::vector<std::string> mujoco_env_names() { return {}; }
-
-std::unique_ptr<Env> make_mujoco_env(std::string_view name) {
-  if (!is_mujoco_task(name)) return nullptr;
-  throw std::invalid_argument(std::string(name) +
-                              " needs MuJoCo: pip install 'coagent[mujoco]' (MuJoCo's C library "
-                              "comes with it) and rebuild");
+std::vector<Registered> mujoco_family() {
+  std::vector<Registered> rows;
+  for (std::size_t i = 0; i < kMujocoTasks.size(); ++i)
+    rows.push_back({mujoco_task_info(i), nullptr,
+                    "needs MuJoCo: pip install 'coagent[mujoco]' (MuJoCo's C library comes "
+                    "with it) and rebuild"});
+  return rows;
 }
 
 }  // namespace coagent::envs
