@@ -24,9 +24,24 @@ namespace coagent {
 //   learns dQ/da(s) by regressing its TD error on the output layer's noise; the
 //   output neurons step along it, hidden neurons along fixed random projections of it
 //   (direct feedback alignment).
+// A rule's value is its row in the rule list (src/settings/rule_list.hpp); the four
+// built in are named here, a rule added to the list is chosen by its name.
 enum class Rule : std::uint8_t { linear, compatible, perturb, dfa };
+// What the code outside a rule's kernel needs to know of it: its row in the rule list.
+struct RuleInfo {
+  std::string_view name;
+  std::string_view help;          // after the name in --rule's help
+  bool compatible_features;       // rows wk: the compatible features of its critic
+  bool env_critic;                // learns from the environment critic's broadcast TD error
+  bool action_gradient;           // ... and its dQ/da, through fixed feedback weights fb
+  bool eligibility;               // per-environment eligibility traces of [K; b]
+  int row_arrays;                 // rows of width x fan-in a step streams (roofline bytes)
+};
+// The rule's row; every rule, in id order.
+const RuleInfo& rule_info(Rule r) noexcept;
+std::span<const RuleInfo> rule_list() noexcept;
 // Rules whose TD error comes from the broadcast environment critic.
-constexpr bool uses_env_critic(Rule r) noexcept { return r == Rule::perturb || r == Rule::dfa; }
+inline bool uses_env_critic(Rule r) noexcept { return rule_info(r).env_critic; }
 // The most action dimensions rule dfa supports: the output frame carries the noise
 // next to the voltages in its padding (padded(A) >= 2A).
 inline constexpr int kMaxGradActions = 4;

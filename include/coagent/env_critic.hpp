@@ -33,14 +33,14 @@ struct EnvCriticSettings {
   double alpha = 0.1;
   double lambda = 0.9;
   double gamma = 0.99;
-  int actions = 0;            // > 0: the action-gradient head of rule dfa
+  int actions = 0;            // > 0: the action-gradient head (rule dfa)
   double alpha_action = 0.01;
 };
 
 // The critic a run with these settings broadcasts from (rules perturb and dfa).
 inline EnvCriticSettings env_critic_settings(const TrainConfig& c, int action_size) {
   return {c.critic_features, c.critic_bandwidth, c.alpha_env_critic, c.critic_lambda, c.gamma,
-          c.rule == Rule::dfa ? action_size : 0, c.alpha_action_critic};
+          rule_info(c.rule).action_gradient ? action_size : 0, c.alpha_action_critic};
 }
 
 class EnvCritic {

@@ -9,7 +9,7 @@
 namespace coagent::cli {
 
 std::int64_t step_bytes(const Network& net, Rule rule) {
-  const int arrays = rule == Rule::compatible ? 3 : rule == Rule::dfa ? 1 : 2;
+  const int arrays = rule_info(rule).row_arrays;
   std::int64_t floats = 0;
   for (int l = 0; l < net.num_layers(); ++l) {
     const LayerParams& p = net.layer(l).params;

@@ -6,18 +6,22 @@
 #include <algorithm>
 
 #include "coagent/random.hpp"
+#include "settings/rule_list.hpp"
 #include "settings/table.hpp"
 
 namespace coagent {
 
 using settings::parse_choice;
 
-std::string_view to_string(Rule r) noexcept {
-  static constexpr settings::Named<Rule> kNames[] = {
-      {Rule::linear, "linear"}, {Rule::compatible, "compatible"}, {Rule::perturb, "perturb"},
-      {Rule::dfa, "dfa"}};
-  return settings::name_of(r, kNames);
+std::span<const RuleInfo> rule_list() noexcept { return rules::kRuleList; }
+const RuleInfo& rule_info(Rule r) noexcept {
+  const auto i = static_cast<std::size_t>(r);
+  return rules::kRuleList[i < std::size(rules::kRuleList) ? i : 0];
 }
+std::string_view to_string(Rule r) noexcept {
+  return static_cast<int>(r) < rules::kRuleCount ? rule_info(r).name : "?";
+}
+
 std::string_view to_string(ActorStep s) noexcept {
   return s == ActorStep::natural ? "natural" : "plain";
 }
@@ -45,7 +49,9 @@ Algo parse_algo(std::string_view s) {
   return parse_choice(s, "algo", {Algo::local, Algo::ddpg, Algo::ars});
 }
 Rule parse_rule(std::string_view s) {
-  return parse_choice(s, "rule", {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa});
+  for (Rule r : rules::all_rules())
+    if (to_string(r) == s) return r;
+  settings::bad("rule", s, settings::alternatives(rules::all_rules()));
 }
 ActorStep parse_actor_step(std::string_view s) {
   return parse_choice(s, "actor-step", {ActorStep::natural, ActorStep::plain});

@@ -20,15 +20,16 @@ namespace {
 std::uint64_t min_payload_size(const TrainConfig& cfg) {
   constexpr std::uint64_t kTraceBytes = 5 * sizeof(float) + sizeof(std::uint8_t);
   const auto envs = static_cast<std::uint64_t>(cfg.envs);
-  const bool perturb = cfg.rule == Rule::perturb;
-  // Rule perturb also stores each neuron's eligibility traces, and perturb and dfa the
-  // environment critic (its weights, and per environment a trace and the current features).
+  const bool traced = rule_info(cfg.rule).eligibility;
+  // A rule with eligibility traces (perturb) also stores each neuron's traces, and a rule
+  // of the environment critic (perturb, dfa) the critic (its weights, and per environment
+  // a trace and the current features).
   std::uint64_t size =
       uses_env_critic(cfg.rule) ? sizeof(float) * static_cast<std::uint64_t>(cfg.critic_features) * (1 + 2 * envs) : 0;
   std::uint64_t fan_in = 1;
   auto add_layer = [&](std::uint64_t width) {
     size += 2 * sizeof(float) * width * fan_in + envs * width * (kTraceBytes + sizeof(float));
-    if (perturb) size += sizeof(float) * envs * width * fan_in;
+    if (traced) size += sizeof(float) * envs * width * fan_in;
     fan_in = width;
   };
   for (int w : cfg.hidden) add_layer(static_cast<std::uint64_t>(w));
@@ -138,7 +139,8 @@ detail::TrainerParts read_trainer_parts(const TrainConfig& cfg, ByteReader& r,
     r.get_into(c.weights(), "environment critic weights");
     r.get_into(c.traces(), "environment critic traces");
     r.get_into(c.current_features(), "environment critic features");
-    if (cfg.rule == Rule::dfa) r.get_into(c.action_weights(), "environment critic action head");
+    if (rule_info(cfg.rule).action_gradient)
+      r.get_into(c.action_weights(), "environment critic action head");
     for (const auto* v : {&c.weights(), &c.traces(), &c.current_features(), &c.action_weights()})
       for (float x : *v)
         if (!std::isfinite(x)) r.fail("the environment critic has a non-finite value");

@@ -52,8 +52,9 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
   rule_.trace_lambda = static_cast<float>(cfg.trace_lambda);
   rule_.max_weight_norm = static_cast<float>(cfg.max_weight_norm);
 
-  if (cfg.rule == Rule::dfa && action_size() > kMaxGradActions)
-    throw std::invalid_argument("rule dfa supports at most " + std::to_string(kMaxGradActions) +
+  if (rule_info(cfg.rule).action_gradient && action_size() > kMaxGradActions)
+    throw std::invalid_argument("rule " + std::string(to_string(cfg.rule)) + " supports at most " +
+                                std::to_string(kMaxGradActions) +
                                 " action dimensions; this environment has " +
                                 std::to_string(action_size()));
   specs_ = cfg.layer_specs(action_size());
@@ -67,7 +68,7 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     layer.pending.resize(layer.trace.size());
     layer.update.assign(static_cast<std::size_t>(spec.width), RowUpdate{});
     layer.noise.assign(layer.trace.size(), 0.0f);
-    if (cfg.rule == Rule::perturb) {
+    if (rule_info(cfg.rule).eligibility) {
       layer.elig.assign(layer.trace.size() * static_cast<std::size_t>(padded(fan_in)), 0.0f);
       layer.elig_b.assign(layer.trace.size(), 0.0f);
     }

@@ -20,10 +20,12 @@ LayerParams::LayerParams(int fan_in_, int width_, Rule rule)
       b(width_, 0.0f),
       cv(static_cast<std::size_t>(width_) * padded(fan_in_), 0.0f),
       cc(width_, 0.0f),
-      wk(rule == Rule::compatible ? static_cast<std::size_t>(width_) * padded(fan_in_) : 0,
+      wk(rule_info(rule).compatible_features ? static_cast<std::size_t>(width_) * padded(fan_in_)
+                                              : 0,
          0.0f),
       wa(width_, 0.0f),
-      fb(rule == Rule::dfa ? static_cast<std::size_t>(width_) * kMaxGradActions : 0, 0.0f) {}
+      fb(rule_info(rule).action_gradient ? static_cast<std::size_t>(width_) * kMaxGradActions : 0,
+         0.0f) {}
 
 
 namespace {
@@ -111,7 +113,7 @@ void neurons_learn(const LayerSpec& spec, const RuleSettings& rs, LayerState& la
 bool rows_pending(const LayerSpec& spec, const RuleSettings& rs, const LayerState& layer,
                   FrameKind kind) noexcept {
   return kind != FrameKind::first && spec.learn && rs.max_weight_norm <= 0.0f &&
-         (rs.rule != Rule::perturb || !layer.elig.empty());
+         (!rule_info(rs.rule).eligibility || !layer.elig.empty());
 }
 
 void neurons_flush(const RuleSettings& rs, LayerState& layer, int begin, int end,

@@ -35,15 +35,17 @@ bool parse_bool(std::string_view text, std::string_view what);
 
 // "a, b or c".
 template <class E>
-std::string alternatives(std::initializer_list<E> values) {
+std::string alternatives(const std::vector<E>& values) {
   std::string s;
-  std::size_t i = 0;
-  for (E v : values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) s += i + 1 == values.size() ? " or " : ", ";
-    s += to_string(v);
-    ++i;
+    s += to_string(values[i]);
   }
   return s;
+}
+template <class E>
+std::string alternatives(std::initializer_list<E> values) {
+  return alternatives(std::vector<E>(values));
 }
 
 // One enum value's name, for name_of: a table of these stands in for a switch in
@@ -192,8 +194,15 @@ struct Table {
   }
   template <class E>
   Table& choice(std::string key, E Cfg::*m, std::initializer_list<E> values, std::string help) {
-    const std::vector<E> all(values);
-    Setting<Cfg> s{std::move(key), std::move(help), alternatives(values), true, false, {}, {}, {}};
+    return choice(std::move(key), m, std::vector<E>(values), std::move(help));
+  }
+  template <class E>
+  Table& choice(std::string key, E Cfg::*m, std::vector<E> all, std::string help) {
+    Setting<Cfg> s;
+    s.key = std::move(key);
+    s.help = std::move(help);
+    s.range = alternatives(all);
+    s.textual = true;
     s.get = [m](const Cfg& c) { return std::string(to_string(c.*m)); };
     s.set = [m, all](Cfg& c, std::string_view v, const std::string& what) {
       for (E e : all)
@@ -201,7 +210,7 @@ struct Table {
           c.*m = e;
           return;
         }
-      bad(what, v, alternatives_of(all));
+      bad(what, v, alternatives(all));
     };
     s.check = [m, all](const Cfg& c, const std::string& what) {
       for (E e : all)
@@ -271,16 +280,6 @@ struct Table {
   Table& add(Setting<Cfg> s) {
     rows.push_back(std::move(s));
     return *this;
-  }
-
-  template <class E>
-  static std::string alternatives_of(const std::vector<E>& values) {
-    std::string s;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i) s += i + 1 == values.size() ? " or " : ", ";
-      s += to_string(values[i]);
-    }
-    return s;
   }
 };
 

@@ -8,6 +8,7 @@
 
 #include "coagent/config.hpp"
 #include "coagent/env.hpp"
+#include "settings/rule_list.hpp"
 #include "settings/table.hpp"
 
 namespace coagent {
@@ -90,6 +91,15 @@ std::string env_names() {
   return s;
 }
 
+// "linear (the paper's), compatible (...) or dfa (...)": every row of the rule list.
+std::string rules_help() {
+  std::string out;
+  for (int i = 0; i < rules::kRuleCount; ++i)
+    out += fmt::format("{}{} ({})", i == 0 ? "" : i + 1 == rules::kRuleCount ? " or " : ", ",
+                       rules::kRuleList[i].name, rules::kRuleList[i].help);
+  return out;
+}
+
 Table make_table() {
   Table t;
   t.style = {"", false, true};
@@ -98,10 +108,7 @@ Table make_table() {
            "local (a local rule per neuron), ddpg (backprop baseline; see --ddpg-*) or ars "
            "(Augmented Random Search, backprop-free; see --ars-*)").shared();
   t.text("env", &C::env, env_names(), "environment").shared();
-  t.choice("rule", &C::rule, {Rule::linear, Rule::compatible, Rule::perturb, Rule::dfa},
-           "local rule: linear (the paper's), compatible (per-neuron COPDAC-Q), perturb "
-           "(node perturbation with a broadcast TD error and eligibility traces) or dfa (a "
-           "broadcast action gradient, through fixed random feedback to hidden neurons)");
+  t.choice("rule", &C::rule, rules::all_rules(), "local rule: " + rules_help());
   t.choice("actor-step", &C::actor_step, {ActorStep::natural, ActorStep::plain},
            "compatible rule's actor step: natural (+= w) or plain (phi (phi.w))");
   t.widths("hidden", &C::hidden, "hidden layer widths, comma separated (\"\" for none)");
