@@ -166,6 +166,10 @@ struct TrainConfig {
   // in every layer wide enough. Results never depend on it.
   int shard_size = 0;
 
+  // The default-constructed settings: every default is declared once, here (the
+  // settings table prints it; the structs the rules and the critic read take theirs
+  // from it).
+  static const TrainConfig& defaults();
   // Throws std::invalid_argument naming the field, value and allowed range.
   void validate() const;
   // The actor layers (hidden layers, then an output layer of `action_size`).

@@ -27,14 +27,16 @@
 
 namespace coagent {
 
+// What the critic reads of a run's settings: env_critic_settings(cfg, A) builds it; its
+// defaults are TrainConfig's (declared once, there).
 struct EnvCriticSettings {
-  int features = 1024;
-  double bandwidth = 0.3;
-  double alpha = 0.1;
-  double lambda = 0.9;
-  double gamma = 0.99;
+  int features = TrainConfig::defaults().critic_features;
+  double bandwidth = TrainConfig::defaults().critic_bandwidth;
+  double alpha = TrainConfig::defaults().alpha_env_critic;
+  double lambda = TrainConfig::defaults().critic_lambda;
+  double gamma = TrainConfig::defaults().gamma;
   int actions = 0;            // > 0: the action-gradient head (rule dfa)
-  double alpha_action = 0.01;
+  double alpha_action = TrainConfig::defaults().alpha_action_critic;
 };
 
 // The critic a run with these settings broadcasts from (rules perturb and dfa).

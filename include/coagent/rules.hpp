@@ -46,16 +46,28 @@ namespace coagent {
 inline constexpr int kLane = 16;  // row padding: whole 16-lane vectors
 constexpr int padded(int n) noexcept { return (n + kLane - 1) / kLane * kLane; }
 
+// What the kernels read of a run's settings: rule_settings(cfg) builds it; its
+// defaults are TrainConfig's (declared once, there).
 struct RuleSettings {
-  Rule rule = Rule::linear;
-  ActorStep actor_step = ActorStep::natural;
-  float gamma = 0.99f;
-  float alpha_actor = 1e-3f;
-  float alpha_critic = 1e-2f;
-  float alpha_value = 1e-2f;
-  float trace_lambda = 0.9f;     // perturb: eligibility decay
-  float max_weight_norm = 0.0f;  // > 0: bound |[K; b]| of each neuron after its step
+  Rule rule = TrainConfig::defaults().rule;
+  ActorStep actor_step = TrainConfig::defaults().actor_step;
+  float gamma = static_cast<float>(TrainConfig::defaults().gamma);
+  float alpha_actor = static_cast<float>(TrainConfig::defaults().alpha_actor);
+  float alpha_critic = static_cast<float>(TrainConfig::defaults().alpha_critic);
+  float alpha_value = static_cast<float>(TrainConfig::defaults().alpha_value);
+  float trace_lambda = static_cast<float>(TrainConfig::defaults().trace_lambda);  // eligibility decay
+  float max_weight_norm = static_cast<float>(TrainConfig::defaults().max_weight_norm);  // > 0: bound |[K; b]|
 };
+inline RuleSettings rule_settings(const TrainConfig& c) {
+  return {c.rule,
+          c.actor_step,
+          static_cast<float>(c.gamma),
+          static_cast<float>(c.alpha_actor),
+          static_cast<float>(c.alpha_critic),
+          static_cast<float>(c.alpha_value),
+          static_cast<float>(c.trace_lambda),
+          static_cast<float>(c.max_weight_norm)};
+}
 
 // The learned parameters of one layer.
 struct LayerParams {

@@ -63,6 +63,11 @@ Mode parse_mode(std::string_view s) {
   return parse_choice(s, "mode", {Mode::automatic, Mode::lockstep, Mode::async, Mode::mpi});
 }
 
+const TrainConfig& TrainConfig::defaults() {
+  static const TrainConfig d;
+  return d;
+}
+
 std::vector<LayerSpec> TrainConfig::layer_specs(int action_size) const {
   using settings::per_layer;
   validate();

@@ -43,14 +43,7 @@ Network::Network(const TrainConfig& cfg, int obs_size, const Box& obs_bounds,
     obs_half_.push_back(0.5 * (hi - lo));
   }
 
-  rule_.rule = cfg.rule;
-  rule_.actor_step = cfg.actor_step;
-  rule_.gamma = static_cast<float>(cfg.gamma);
-  rule_.alpha_actor = static_cast<float>(cfg.alpha_actor);
-  rule_.alpha_critic = static_cast<float>(cfg.alpha_critic);
-  rule_.alpha_value = static_cast<float>(cfg.alpha_value);
-  rule_.trace_lambda = static_cast<float>(cfg.trace_lambda);
-  rule_.max_weight_norm = static_cast<float>(cfg.max_weight_norm);
+  rule_ = rule_settings(cfg);
 
   if (rule_info(cfg.rule).action_gradient && action_size() > kMaxGradActions)
     throw std::invalid_argument("rule " + std::string(to_string(cfg.rule)) + " supports at most " +
