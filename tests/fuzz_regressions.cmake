@@ -8,8 +8,7 @@ set(coagent_fuzz_entry_points
 # Without COAGENT_FUZZ_NO_MAIN each file would define libFuzzer's entry points.
 set_source_files_properties(${coagent_fuzz_entry_points} PROPERTIES
   COMPILE_DEFINITIONS COAGENT_FUZZ_NO_MAIN)
-target_sources(coagent_tests PRIVATE
+target_sources(coagent_tests_cli PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_fuzz_regressions.cpp
   ${coagent_fuzz_entry_points})
-target_compile_definitions(coagent_tests PRIVATE COAGENT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-target_link_libraries(coagent_tests PRIVATE coagent_cli)
+target_compile_definitions(coagent_tests_cli PRIVATE COAGENT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
