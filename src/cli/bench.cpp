@@ -1,12 +1,13 @@
-// src/cli/bench.cpp — the throughput benchmark. Each configuration trains a fresh
-// network for a fixed number of steps; construction is not timed. The configurations
-// run in rounds, one repetition of each per round (in reverse order every other
-// round, with the roofline's bandwidth taken at the start of each), so that a ratio
-// compares runs made side by side: the machine's drift over the minutes a bench
-// takes does not enter it. Printers: bench_report.cpp.
+// src/cli/bench.cpp — `coagent bench`, its flags and the throughput benchmark. Each
+// configuration trains a fresh network for a fixed number of steps; construction is not
+// timed. The configurations run in rounds, one repetition of each per round (in reverse
+// order every other round, with the roofline's bandwidth taken at the start of each), so
+// that a ratio compares runs made side by side: the machine's drift over the minutes a
+// bench takes does not enter it. Printers: bench_report.cpp; mode mpi: bench_mpi.cpp.
 #include "cli/bench.hpp"
 
 #include "cli/bench_report.hpp"
+#include "cli/commands.hpp"
 #include "cli/gnuplot.hpp"
 #include "cli/progress.hpp"
 #include "cli/roofline.hpp"
@@ -14,12 +15,17 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <climits>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "coagent/checkpoint.hpp"
 #include "coagent/ddpg.hpp"
@@ -213,6 +219,79 @@ int run_bench(const BenchOptions& o) {
 
   print_bench(o, res);
   return 0;
+}
+
+namespace {
+
+// The bench's flags as given, before bench_options() reads them.
+struct BenchFlags {
+  BenchOptions options;  // --net, --env, --json, --csv and --plot go straight here
+  std::string threads, shards = "1,8,64", envs = "1", modes = "fused,lockstep,async",
+              rule = "linear", steps, reps = "3", mode;
+  bool no_ddpg = false;
+};
+
+// "1,2,4" as integers; `what` names the flag in an error.
+std::vector<int> int_list(const std::string& text, const char* what) {
+  std::vector<int> v;
+  for (double x : parse_double_list(text, what)) {
+    if (x != std::trunc(x))
+      throw std::invalid_argument(fmt::format("{}: {} is not an integer", what, x));
+    if (x < INT_MIN || x > INT_MAX)  // before the cast, which would be undefined
+      throw std::invalid_argument(fmt::format("{}: {} is out of range", what, x));
+    v.push_back(static_cast<int>(x));
+  }
+  return v;
+}
+
+BenchOptions bench_options(const BenchFlags& f) {
+  BenchOptions o = f.options;
+  if (!f.threads.empty()) o.threads = int_list(f.threads, "--threads");
+  o.shard_sizes = int_list(f.shards, "--shard-sizes");
+  o.envs = int_list(f.envs, "--envs");
+  o.modes.clear();
+  for (std::size_t p = 0; p <= f.modes.size();) {
+    const std::size_t q = std::min(f.modes.find(',', p), f.modes.size());
+    o.modes.push_back(f.modes.substr(p, q - p));
+    p = q + 1;
+  }
+  o.rule = parse_rule(f.rule);
+  if (!f.steps.empty()) {
+    o.steps = parse_int(f.steps, "--steps");
+    if (o.steps < 1) throw std::invalid_argument("--steps must be at least 1");
+  }
+  const std::int64_t reps = parse_int(f.reps, "--reps");
+  if (reps < 1 || reps > 100) throw std::invalid_argument("--reps must be in [1, 100]");
+  o.reps = static_cast<int>(reps);
+  o.ddpg = !f.no_ddpg;
+  if (!f.mode.empty() && f.mode != "mpi")
+    throw std::invalid_argument(fmt::format("--mode: '{}' is not mpi (the other modes are --modes)", f.mode));
+  o.mpi = f.mode == "mpi";
+  return o;
+}
+
+}  // namespace
+
+void add_bench(CLI::App& app, Command& chosen) {
+  auto f = std::make_shared<BenchFlags>();
+  auto* sub = app.add_subcommand("bench", "measure training throughput and thread scaling");
+  sub->add_option("--net", f->options.net, "small (2-64-64-1), medium (2-256-256-1), wide (64-1024x3-16 on synthetic) or hidden widths")
+      ->default_str("small");
+  sub->add_option("--env", f->options.env, "environment (default mountaincar; synthetic for wide)");
+  sub->add_option("--threads", f->threads, "thread counts, e.g. 1,2,4 (default 1..cores)");
+  sub->add_option("--shard-sizes", f->shards, "shard sizes")->default_str("1,8,64");
+  sub->add_option("--envs", f->envs, "environments in flight, e.g. 1,8")->default_str("1");
+  sub->add_option("--modes", f->modes, "modes to measure besides fused")->default_str("fused,lockstep,async");
+  sub->add_option("--rule", f->rule, "linear or compatible")->default_str("linear");
+  sub->add_option("--steps", f->steps, "steps per repetition (default: sized to the network)");
+  sub->add_option("--reps", f->reps, "repetitions (the median is reported)")->default_str("3");
+  sub->add_flag("--json", f->options.json, "print one JSON object");
+  sub->add_option("--mode", f->mode,
+                  "mpi: measure mode mpi over 1 .. R ranks of this MPI job (run under mpirun)");
+  sub->add_flag("--no-ddpg", f->no_ddpg, "skip timing one DDPG update on the same widths");
+  sub->add_option("--csv", f->options.csv, "also write the table as CSV");
+  sub->add_option("--plot", f->options.plot, "also plot steps/s against threads (PNG, gnuplot)");
+  choose_when_parsed(*sub, chosen, [f] { return run_bench(bench_options(*f)); });
 }
 
 }  // namespace coagent::cli

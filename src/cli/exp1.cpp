@@ -12,10 +12,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "cli/commands.hpp"
 #include "cli/exp1_report.hpp"
 #include "cli/progress.hpp"
 #include "coagent/config.hpp"
@@ -159,68 +162,44 @@ int run_probe_command(const Exp1Options& o) {
   return 0;
 }
 
-}  // namespace
+// A flag whose default, shown in --help, is `fallback` (the value it starts with).
+template <class T, class U>
+void add_with_default(CLI::App& sub, const std::string& name, T& value, const std::string& help,
+                      U fallback) {
+  sub.add_option(name, value, help)->default_str(std::to_string(fallback));
+}
 
-CLI::App* add_exp1_command(CLI::App& app, Exp1Options& o) {
-  auto* sub = app.add_subcommand(
-      "exp1", "Experiment 1: do per-layer sub-critics track DDPG's critic? (--probe: gradient "
-              "alignment of the local rules, Theorem 2.2.4)");
+// Experiment 1's budgets and sub-critics.
+void add_exp1_flags(CLI::App& sub, Exp1Config& c) {
   const Exp1Config e;
-  const ProbeConfig p;
-  sub->add_option("--env", o.env, "environment")->default_str(e.env);
-  sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("3");
-  // CLI11 would read "-1" into the unsigned seed as 2^64 - 1.
-  sub->add_option("--seed", o.first_seed, "first seed")
-      ->default_str("1")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            try {
-              const std::int64_t v = parse_int(s, "--seed");
-              return v >= 0 ? std::string() : fmt::format("{} is negative", v);
-            } catch (const std::invalid_argument& err) {
-              return std::string(err.what());
-            }
-          },
-          "SEED"));
-  sub->add_option("--out", o.out, "output directory for CSV files and plots (created)")
-      ->default_str("exp1-out");
-  sub->add_flag("--probe", o.probe, "run the gradient-alignment probe instead of Experiment 1");
-  sub->add_option("--jobs", o.jobs, "seeds run in parallel (0: min(seeds, cores))")->default_str("0");
-  sub->add_flag("--no-plot", o.no_plot, "skip the PNG plots");
-  auto with_default = [sub](const std::string& name, auto& value, const std::string& help,
-                           auto fallback) {
-    sub->add_option(name, value, help)->default_str(std::to_string(fallback));
-  };
-  with_default("--phase1-steps", o.exp1.phase1_steps, "phase 1: DDPG + sub-critics", e.phase1_steps);
-  with_default("--phase2-steps", o.exp1.phase2_steps, "phase 2: fresh actor, trained critic, fresh sub-critics", e.phase2_steps);
-  with_default("--checkpoint-every", o.exp1.checkpoint_every, "steps between probe-set checkpoints (training r)", e.checkpoint_every);
-  with_default("--probe-states", o.exp1.probe_states, "states from random-policy rollouts where Q is measured", e.probe_states);
-  with_default("--eval-episodes", o.exp1.eval_episodes, "greedy episodes per phase end (trajectory r; probe: final return)", e.eval_episodes);
-  sub->add_option("--sub-critic-hidden", o.exp1.sub_critic_hidden,
-                  "sub-critic hidden widths, comma separated")
+  add_with_default(sub, "--phase1-steps", c.phase1_steps, "phase 1: DDPG + sub-critics", e.phase1_steps);
+  add_with_default(sub, "--phase2-steps", c.phase2_steps, "phase 2: fresh actor, trained critic, fresh sub-critics", e.phase2_steps);
+  add_with_default(sub, "--checkpoint-every", c.checkpoint_every, "steps between probe-set checkpoints (training r)", e.checkpoint_every);
+  add_with_default(sub, "--probe-states", c.probe_states, "states from random-policy rollouts where Q is measured", e.probe_states);
+  add_with_default(sub, "--eval-episodes", c.eval_episodes, "greedy episodes per phase end (trajectory r; probe: final return)", e.eval_episodes);
+  sub.add_option("--sub-critic-hidden", c.sub_critic_hidden,
+                 "sub-critic hidden widths, comma separated")
       ->delimiter(',')
       ->default_str("64,64");
-  sub->add_option("--sub-critic-lr", o.exp1.sub_critic_lr, "sub-critic Adam step size")
+  sub.add_option("--sub-critic-lr", c.sub_critic_lr, "sub-critic Adam step size")
       ->default_str(fmt::format("{}", e.sub_critic_lr));
-  with_default("--probe-steps", o.probe_cfg.steps, "--probe: DDPG training steps", p.steps);
-  with_default("--probe-every", o.probe_cfg.every, "--probe: steps between comparisons", p.every);
-  sub->add_option("--probe-alpha-critic", o.probe_cfg.alpha_critic,
-                  "--probe: local critics' step size (linear: all; compatible: w)")
+}
+
+// The gradient-alignment probe's (--probe) budget and step sizes.
+void add_probe_flags(CLI::App& sub, ProbeConfig& c) {
+  const ProbeConfig p;
+  add_with_default(sub, "--probe-steps", c.steps, "--probe: DDPG training steps", p.steps);
+  add_with_default(sub, "--probe-every", c.every, "--probe: steps between comparisons", p.every);
+  sub.add_option("--probe-alpha-critic", c.alpha_critic,
+                 "--probe: local critics' step size (linear: all; compatible: w)")
       ->default_str(fmt::format("{}", p.alpha_critic));
-  sub->add_option("--probe-alpha-value", o.probe_cfg.alpha_value,
-                  "--probe: compatible rule's value step size (u)")
+  sub.add_option("--probe-alpha-value", c.alpha_value,
+                 "--probe: compatible rule's value step size (u)")
       ->default_str(fmt::format("{}", p.alpha_value));
-  sub->add_option("--probe-hidden-noise", o.probe_cfg.hidden_noise,
-                  "--probe: std of a perturbation of hidden activations when acting (0: none; "
-                  "it also changes the actions taken)")
+  sub.add_option("--probe-hidden-noise", c.hidden_noise,
+                 "--probe: std of a perturbation of hidden activations when acting (0: none; "
+                 "it also changes the actions taken)")
       ->default_str(fmt::format("{}", p.hidden_noise));
-  for (const auto& [key, value] : ddpg_config_entries(exp1_default_ddpg())) {
-    const std::string k = key;
-    sub->add_option_function<std::string>(
-           "--ddpg-" + k, [&o, k](const std::string& v) { o.ddpg_settings[k] = v; }, "DDPG: " + k)
-        ->default_str(value);
-  }
-  return sub;
 }
 
 int cmd_exp1(const Exp1Options& given) {
@@ -249,6 +228,45 @@ int cmd_exp1(const Exp1Options& given) {
   if (::access(o.out.c_str(), W_OK) != 0)
     throw std::invalid_argument(fmt::format("--out: directory '{}' is not writable", o.out));
   return o.probe ? run_probe_command(o) : run_exp1_command(o);
+}
+
+}  // namespace
+
+void add_exp1(CLI::App& app, Command& chosen) {
+  auto* sub = app.add_subcommand(
+      "exp1", "Experiment 1: do per-layer sub-critics track DDPG's critic? (--probe: gradient "
+              "alignment of the local rules, Theorem 2.2.4)");
+  auto options = std::make_shared<Exp1Options>();
+  Exp1Options& o = *options;
+  sub->add_option("--env", o.env, "environment")->default_str(Exp1Config().env);
+  sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("3");
+  // CLI11 would read "-1" into the unsigned seed as 2^64 - 1.
+  sub->add_option("--seed", o.first_seed, "first seed")
+      ->default_str("1")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            try {
+              const std::int64_t v = parse_int(s, "--seed");
+              return v >= 0 ? std::string() : fmt::format("{} is negative", v);
+            } catch (const std::invalid_argument& err) {
+              return std::string(err.what());
+            }
+          },
+          "SEED"));
+  sub->add_option("--out", o.out, "output directory for CSV files and plots (created)")
+      ->default_str("exp1-out");
+  sub->add_flag("--probe", o.probe, "run the gradient-alignment probe instead of Experiment 1");
+  sub->add_option("--jobs", o.jobs, "seeds run in parallel (0: min(seeds, cores))")->default_str("0");
+  sub->add_flag("--no-plot", o.no_plot, "skip the PNG plots");
+  add_exp1_flags(*sub, o.exp1);
+  add_probe_flags(*sub, o.probe_cfg);
+  for (const auto& [key, value] : ddpg_config_entries(exp1_default_ddpg())) {
+    const std::string k = key;
+    sub->add_option_function<std::string>(
+           "--ddpg-" + k, [&o, k](const std::string& v) { o.ddpg_settings[k] = v; }, "DDPG: " + k)
+        ->default_str(value);
+  }
+  choose_when_parsed(*sub, chosen, [options] { return cmd_exp1(*options); });
 }
 
 }  // namespace coagent::cli

@@ -2,7 +2,9 @@
 // the global critic?) and, with --probe, the gradient-alignment probe of Theorem 2.2.4.
 // Seeds run in parallel (one thread each, at most --jobs); every number is a pure
 // function of the settings and the seed, so the output does not depend on --jobs.
-// Prints a table, writes CSV files and PNG plots (gnuplot) under --out.
+// Prints a table, writes CSV files and PNG plots (gnuplot) under --out. The subcommand
+// is add_exp1 (commands.hpp); its options, below, are what exp1.cpp reads the flags
+// into and what the report and the files (exp1_report.hpp) are written from.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +12,6 @@
 #include <string>
 
 #include "coagent/experiments.hpp"
-
-namespace CLI {
-class App;
-}
 
 namespace coagent::cli {
 
@@ -31,12 +29,5 @@ struct Exp1Options {
   // over exp1_default_ddpg() by cmd_exp1.
   std::map<std::string, std::string> ddpg_settings;
 };
-
-// Registers the `exp1` subcommand and its flags on `app`, writing into `o`.
-CLI::App* add_exp1_command(CLI::App& app, Exp1Options& o);
-
-// Runs the experiment. Throws std::invalid_argument on bad settings (the CLI turns it
-// into one line on stderr and exit code 2); returns 0.
-int cmd_exp1(const Exp1Options& o);
 
 }  // namespace coagent::cli

@@ -1,4 +1,5 @@
-// src/cli/exp2.cpp — `coagent exp2` (see exp2.hpp): a thin layer over run_exp2.
+// src/cli/exp2.cpp — `coagent exp2` (see exp2.hpp), its flags and its run: a thin layer
+// over run_exp2.
 #include "cli/exp2.hpp"
 
 #include <CLI/CLI.hpp>
@@ -13,10 +14,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 
+#include "cli/commands.hpp"
 #include "cli/gnuplot.hpp"
 #include "coagent/exp2.hpp"
 
@@ -101,32 +104,6 @@ void write_plot(const std::string& path, const std::vector<Exp2Run>& runs, const
       plots);
   const bool svg = path.size() > 4 && path.substr(path.size() - 4) == ".svg";
   render(still_terminal(svg, 960, 600), body + data, path);
-}
-
-}  // namespace
-
-CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o) {
-  auto* sub = app.add_subcommand(
-      "exp2", "Experiment 2: local rule with all layers learning vs the frozen-hidden control vs "
-              "ARS vs DDPG, over seeds");
-  sub->add_option("--env", o.env, "environment (its preset is used unless --preset; default: "
-                                   "the preset's, mountaincar without one)");
-  sub->add_option("--preset", o.preset, "named settings (default: the environment's)");
-  sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("10");
-  sub->add_option("--seed", o.first_seed, "first seed")->default_str("1");
-  sub->add_option("--steps", o.steps, "steps per run (default: the preset's)");
-  sub->add_option("--eval-every", o.eval_every, "steps between learning-curve evaluations (default: steps/20)");
-  sub->add_option("--curve-episodes", o.curve_episodes, "greedy episodes per curve point")->default_str("10");
-  sub->add_option("--eval-episodes", o.eval_episodes, "greedy episodes of the final evaluation")->default_str("100");
-  sub->add_option("--jobs", o.jobs, "runs in parallel (0: cores)")->default_str("0");
-  sub->add_option("--columns", o.columns, "which of local,frozen,ars,ddpg to run")->default_str("local,frozen,ddpg");
-  sub->add_option("--set", o.set, "KEY=VALUE local-rule setting over the preset (repeatable)");
-  sub->add_option("--ddpg-set", o.ddpg_set, "KEY=VALUE DDPG setting over the preset's (repeatable)");
-  sub->add_option("--ars-set", o.ars_set, "KEY=VALUE ARS setting over the preset's (repeatable)");
-  sub->add_option("--csv", o.csv, "write every run (final return, steps to solve, curve) as CSV");
-  sub->add_option("--plot", o.plot, "write the learning curves (PNG, or SVG by extension; gnuplot)");
-  sub->add_flag("--json", o.json, "print one JSON object instead of tables");
-  return sub;
 }
 
 int cmd_exp2(const Exp2Options& in) {
@@ -266,6 +243,34 @@ int cmd_exp2(const Exp2Options& in) {
   if (!in.csv.empty()) write_csv(in.csv, runs);
   if (!in.plot.empty()) write_plot(in.plot, runs, o.local, preset_name, o.columns, o.eval_every);
   return 0;
+}
+
+}  // namespace
+
+void add_exp2(CLI::App& app, Command& chosen) {
+  auto options = std::make_shared<Exp2Options>();
+  Exp2Options& o = *options;
+  auto* sub = app.add_subcommand(
+      "exp2", "Experiment 2: local rule with all layers learning vs the frozen-hidden control vs "
+              "ARS vs DDPG, over seeds");
+  sub->add_option("--env", o.env, "environment (its preset is used unless --preset; default: "
+                                   "the preset's, mountaincar without one)");
+  sub->add_option("--preset", o.preset, "named settings (default: the environment's)");
+  sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("10");
+  sub->add_option("--seed", o.first_seed, "first seed")->default_str("1");
+  sub->add_option("--steps", o.steps, "steps per run (default: the preset's)");
+  sub->add_option("--eval-every", o.eval_every, "steps between learning-curve evaluations (default: steps/20)");
+  sub->add_option("--curve-episodes", o.curve_episodes, "greedy episodes per curve point")->default_str("10");
+  sub->add_option("--eval-episodes", o.eval_episodes, "greedy episodes of the final evaluation")->default_str("100");
+  sub->add_option("--jobs", o.jobs, "runs in parallel (0: cores)")->default_str("0");
+  sub->add_option("--columns", o.columns, "which of local,frozen,ars,ddpg to run")->default_str("local,frozen,ddpg");
+  sub->add_option("--set", o.set, "KEY=VALUE local-rule setting over the preset (repeatable)");
+  sub->add_option("--ddpg-set", o.ddpg_set, "KEY=VALUE DDPG setting over the preset's (repeatable)");
+  sub->add_option("--ars-set", o.ars_set, "KEY=VALUE ARS setting over the preset's (repeatable)");
+  sub->add_option("--csv", o.csv, "write every run (final return, steps to solve, curve) as CSV");
+  sub->add_option("--plot", o.plot, "write the learning curves (PNG, or SVG by extension; gnuplot)");
+  sub->add_flag("--json", o.json, "print one JSON object instead of tables");
+  choose_when_parsed(*sub, chosen, [options] { return cmd_exp2(*options); });
 }
 
 }  // namespace coagent::cli

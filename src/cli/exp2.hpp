@@ -1,16 +1,13 @@
 // src/cli/exp2.hpp — `coagent exp2`: Experiment 2's grid (coagent/exp2.hpp) for one
 // preset over seeds: local rule with every layer learning, the frozen-hidden control,
 // ARS and DDPG, as one table (plus a paired per-seed comparison), a CSV of every run and
-// a PNG of the learning curves.
+// a PNG of the learning curves. The subcommand is add_exp2 (commands.hpp); below, the
+// options exp2.cpp reads its flags into.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-namespace CLI {
-class App;
-}
 
 namespace coagent::cli {
 
@@ -31,9 +28,5 @@ struct Exp2Options {
   std::string csv, plot;
   bool json = false;
 };
-
-CLI::App* add_exp2_command(CLI::App& app, Exp2Options& o);
-// Throws std::invalid_argument on bad settings; returns 0.
-int cmd_exp2(const Exp2Options& o);
 
 }  // namespace coagent::cli

@@ -1,9 +1,12 @@
-// src/cli/inspect.cpp — `coagent eval`, `coagent inspect` and `coagent replay`:
-// reading a checkpoint (any algorithm) or stepping an environment by hand.
+// src/cli/inspect.cpp — `coagent eval`, `coagent inspect` and `coagent replay`, their
+// flags and their runs: reading a checkpoint (any algorithm) or stepping an environment
+// by hand.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -19,8 +22,6 @@ namespace coagent::cli {
 namespace {
 
 using json = nlohmann::json;
-
-}  // namespace
 
 int cmd_eval(const std::string& load, const std::string& episodes, const std::string& seed,
              bool as_json, const std::string& gif, bool ascii) {
@@ -87,6 +88,53 @@ int cmd_replay(const std::string& env_name, const std::string& state_text) {
   }
   std::fflush(stdout);
   return 0;
+}
+
+}  // namespace
+
+void add_eval(CLI::App& app, Command& chosen) {
+  struct Flags {
+    std::string load, episodes, seed, gif;
+    bool json = false, ascii = false;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* sub = app.add_subcommand("eval", "evaluate a checkpoint's greedy policy on fresh seeds");
+  sub->add_option("--load", f->load, "checkpoint to evaluate")->required();
+  sub->add_option("--episodes", f->episodes, "episodes (default: the run's eval-episodes)");
+  sub->add_option("--seed", f->seed, "first episode's seed (default: run seed + 1000000)");
+  sub->add_flag("--json", f->json, "print one JSON object");
+  sub->add_option("--gif", f->gif, "draw the first greedy episode as an animated GIF");
+  sub->add_flag("--ascii", f->ascii, "draw the first greedy episode as text frames");
+  choose_when_parsed(*sub, chosen, [f] {
+    return cmd_eval(f->load, f->episodes, f->seed, f->json, f->gif, f->ascii);
+  });
+}
+
+void add_inspect(CLI::App& app, Command& chosen) {
+  struct Flags {
+    std::string path;
+    bool json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* sub = app.add_subcommand("inspect", "show a checkpoint's network, norms and digest");
+  sub->add_option("path", f->path, "checkpoint")->required();
+  sub->add_flag("--json", f->json, "print one JSON object");
+  choose_when_parsed(*sub, chosen, [f] { return cmd_inspect(f->path, f->json); });
+}
+
+void add_replay(CLI::App& app, Command& chosen) {
+  struct Flags {
+    std::string env, state;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* sub = app.add_subcommand(
+      "replay", "step an environment from a given state with actions read from stdin");
+  sub->add_option("--env", f->env, "environment")->required();
+  sub->add_option("--state", f->state,
+                  "internal state (mountaincar: position,velocity; pendulum: "
+                  "theta,thetadot; chain: p; MuJoCo's tasks: qpos then qvel, as "
+                  "Gymnasium's set_state)");
+  choose_when_parsed(*sub, chosen, [f] { return cmd_replay(f->env, f->state); });
 }
 
 }  // namespace coagent::cli

@@ -1,21 +1,26 @@
-// src/cli/train.cpp — `coagent train`: settings from defaults, a preset, a config
-// file and flags (or a checkpoint to resume), any algorithm, run by the library's
+// src/cli/train.cpp — `coagent train`: its flags (the settings tables' keys, and the
+// table of the flags that are not settings), then settings from defaults, a preset, a
+// config file and flags (or a checkpoint to resume), any algorithm, run by the library's
 // session loop; SIGINT/SIGTERM stop it at a step boundary with the checkpoint saved.
 #include <fmt/format.h>
 #include <signal.h>
 #include <tbb/global_control.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <variant>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "coagent/run.hpp"
@@ -23,6 +28,7 @@
 #include "cli/progress.hpp"
 #include "coagent/checkpoint.hpp"
 #include "coagent/placement.hpp"
+#include "coagent/presets.hpp"
 #include "coagent/session.hpp"
 #include "mpi/job.hpp"
 
@@ -30,6 +36,86 @@ namespace coagent::cli {
 namespace {
 
 using json = nlohmann::json;
+
+// What cmd_train reads: the flags given, parsed.
+struct TrainArgs {
+  std::string preset;
+  std::map<std::string, std::string> settings;       // --key value, as given
+  std::map<std::string, std::string> ddpg_settings;  // --ddpg-key value, without the prefix
+  std::map<std::string, std::string> ars_settings;   // --ars-key value, without the prefix
+  std::string save;
+  std::string config;
+  std::string resume;
+  std::string checkpoint_every;
+  std::string metrics;
+  std::string metrics_every;  // its default: train_flags()
+  bool json = false;
+  bool print_config = false;
+};
+
+// --- the flags ---------------------------------------------------------------------------
+
+// A train flag that is not a key of a settings table: its member of TrainArgs (text, or
+// a switch), its default ("": none) and its help. train_flags() lists them all.
+struct TrainFlag {
+  std::string name;
+  std::variant<std::string TrainArgs::*, bool TrainArgs::*> member;
+  std::string default_text;
+  std::string help;
+};
+
+// Every train flag that is not a settings key, in --help's order.
+std::vector<TrainFlag> train_flags() {
+  std::string names;
+  for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
+  return {
+      {"--preset", &TrainArgs::preset, "",
+       "named settings (" + names + "); a config file and flags override them"},
+      {"--save", &TrainArgs::save, "", "write the trained checkpoint here"},
+      {"--json", &TrainArgs::json, "", "print one JSON object instead of tables"},
+      {"--config", &TrainArgs::config, "",
+       "TOML file of settings (keys as the flags, without --); flags override it"},
+      {"--resume", &TrainArgs::resume, "",
+       "continue the run in this checkpoint (--steps is the new total)"},
+      {"--checkpoint-every", &TrainArgs::checkpoint_every, "",
+       "save --save every N steps (atomically: a crash leaves the old or new file)"},
+      {"--metrics", &TrainArgs::metrics, "",
+       "write episodes, per-layer statistics and the evaluation as JSON lines"},
+      {"--metrics-every", &TrainArgs::metrics_every, "1000",
+       "steps between per-layer statistics lines"},
+      {"--print-config", &TrainArgs::print_config, "",
+       "print the effective settings as a config file and exit"},
+  };
+}
+
+// What the command line gave: the settings keys' values (each map holds every key; the
+// ones given are those CLI11 counted) and the other flags.
+struct TrainFlagValues {
+  TrainArgs args;
+  std::map<std::string, std::string> given, ddpg_given, ars_given;
+};
+
+// A settings key's help: its help, default and range, from the settings table.
+std::string described(const SettingInfo& s) {
+  return fmt::format("{} (default: {}; range: {})", s.help,
+                     s.default_text.empty() ? "\"\"" : s.default_text, s.range_text);
+}
+
+// Adds `--PREFIXkey` for every key of `table`, read into `values[key]`.
+void add_settings(CLI::App& sub, const std::vector<SettingInfo>& table, const std::string& prefix,
+                  const std::string& help_prefix, std::map<std::string, std::string>& values) {
+  for (const SettingInfo& s : table)
+    sub.add_option("--" + prefix + s.key, values[s.key], help_prefix + described(s));
+}
+
+// The values of the keys given on the command line, without the prefix.
+std::map<std::string, std::string> given_settings(const CLI::App& sub, const std::string& prefix,
+                                                  const std::map<std::string, std::string>& values) {
+  std::map<std::string, std::string> given;
+  for (const auto& [key, value] : values)
+    if (sub.count("--" + prefix + key) > 0) given[key] = value;
+  return given;
+}
 
 // Fails early (before training) if `path` cannot be written.
 void check_writable_target(const std::string& path) {
@@ -117,7 +203,7 @@ std::int64_t positive_flag(const std::string& text, const char* what) {
   return v;
 }
 
-}  // namespace
+// --- the run -----------------------------------------------------------------------------
 
 int cmd_train(const TrainArgs& a) {
   std::int64_t every = 0;
@@ -208,6 +294,32 @@ int cmd_train(const TrainArgs& a) {
     print_eval_table(stdout, r);
   }
   return 0;
+}
+
+}  // namespace
+
+void add_train(CLI::App& app, Command& chosen) {
+  auto* sub = app.add_subcommand("train", "train an actor with a local rule, then evaluate it");
+  auto f = std::make_shared<TrainFlagValues>();
+  add_settings(*sub, config_settings(), "", "", f->given);
+  add_settings(*sub, ddpg_config_settings(), "ddpg-", "DDPG: ", f->ddpg_given);
+  add_settings(*sub, ars_config_settings(), "ars-", "ARS: ", f->ars_given);
+  for (const TrainFlag& flag : train_flags()) {
+    if (const auto* text = std::get_if<std::string TrainArgs::*>(&flag.member)) {
+      f->args.*(*text) = flag.default_text;
+      CLI::Option* option = sub->add_option(flag.name, f->args.*(*text), flag.help);
+      if (!flag.default_text.empty()) option->default_str(flag.default_text);
+    } else {
+      sub->add_flag(flag.name, f->args.*std::get<bool TrainArgs::*>(flag.member), flag.help);
+    }
+  }
+  choose_when_parsed(*sub, chosen, [f, sub] {
+    TrainArgs a = f->args;
+    a.settings = given_settings(*sub, "", f->given);
+    a.ddpg_settings = given_settings(*sub, "ddpg-", f->ddpg_given);
+    a.ars_settings = given_settings(*sub, "ars-", f->ars_given);
+    return cmd_train(a);
+  });
 }
 
 }  // namespace coagent::cli

@@ -1,6 +1,6 @@
-// src/cli/visuals.cpp — the agent behind a picture (agent_view, `plot-policy`) and
-// what the scenes of the built-in environments share (visuals_scene.hpp). The
-// pictures themselves: visuals_curve.cpp, visuals_policy.cpp, visuals_episode.cpp.
+// src/cli/visuals.cpp — the agent behind a picture (agent_view) and what the scenes of
+// the built-in environments share (visuals_scene.hpp). The pictures themselves:
+// visuals_curve.cpp, visuals_policy.cpp, visuals_episode.cpp.
 #include "cli/visuals.hpp"
 
 #include <fmt/format.h>
@@ -12,8 +12,8 @@
 
 #include "cli/gnuplot.hpp"
 #include "cli/visuals_scene.hpp"
-#include "coagent/checkpoint.hpp"
 #include "coagent/config.hpp"
+#include "coagent/learner.hpp"
 
 namespace coagent::cli {
 
@@ -32,14 +32,6 @@ AgentView agent_view(const Learner& l) {
   v.brief = fmt::format("{}, {}, seed {}, {} steps trained", c.env, what, c.seed, l.steps_done());
   v.eval_seed = default_eval_seed(c.seed);
   return v;
-}
-
-int cmd_plot_policy(const std::string& checkpoint, const std::string& out, bool svg) {
-  check_output_path(out, "--output");
-  const std::unique_ptr<Learner> learner = load_learner(checkpoint);
-  const AgentView v = agent_view(*learner);
-  draw_policy_map(v.policy, v.make_env, v.label, v.eval_seed, out, svg || ends_with(out, ".svg"));
-  return 0;
 }
 
 Scene scene_of(const Env& env, std::string_view what) {

@@ -15,9 +15,10 @@
 // (Env::state_bounds, goal_position, observation_of_state); the episodes come from
 // rollout_greedy (coagent/rollout.hpp).
 //
-// Files: visuals.cpp (agent_view, scenes), visuals_curve.cpp (`plot`),
-// visuals_policy.cpp (`plot-policy`), visuals_episode.cpp (GIF and text frames),
-// metrics_read.cpp (reading metrics files, declared in metrics.hpp).
+// Files: visuals.cpp (agent_view, scenes), visuals_curve.cpp (`plot`, add_plot in
+// commands.hpp), visuals_policy.cpp (`plot-policy`, add_plot_policy),
+// visuals_episode.cpp (GIF and text frames), metrics_read.cpp (reading metrics files,
+// declared in metrics.hpp).
 //
 // Threading: none of these functions is thread-safe with respect to the agent they
 // read (driver thread only); they share no state with each other.
@@ -26,7 +27,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "coagent/env.hpp"
 #include "coagent/trainer.hpp"
@@ -50,18 +50,6 @@ struct AgentView {
   std::uint64_t eval_seed = 0;  // Trainer::default_eval_seed(run seed)
 };
 AgentView agent_view(const Learner& learner);
-
-// `coagent plot FILE.jsonl [FILE2.jsonl ...] -o OUT [--svg] [--window K]`: episode
-// return against environment steps, as a moving average over the last K episodes
-// (with the raw returns as faint points). Several files (seeds of one setting: the
-// same env and rule) give their mean curve and min-max band on a common step grid
-// over the steps all runs cover. PNG, or SVG with `svg` or an OUT ending in .svg.
-// Returns 0.
-int cmd_plot(const std::vector<std::string>& files, const std::string& out, bool svg, int window);
-
-// `coagent plot-policy CKPT -o OUT [--svg]` for either kind of checkpoint
-// (load_learner): draw_policy_map of its greedy policy. Returns 0.
-int cmd_plot_policy(const std::string& checkpoint, const std::string& out, bool svg);
 
 // The greedy action over the state space (2-dimensional states as a heat map:
 // mountaincar position x velocity, pendulum angle x angular velocity; chain: action

@@ -1,11 +1,16 @@
-// src/cli/visuals_curve.cpp — `coagent plot`: learning curves from metrics files
-// (one run, or the mean and min-max band of several seeds; see visuals.hpp).
+// src/cli/visuals_curve.cpp — `coagent plot`, its flags and its run: learning curves
+// from metrics files (one run, or the mean and min-max band of several seeds; see
+// visuals.hpp).
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "cli/commands.hpp"
 #include "cli/gnuplot.hpp"
 #include "cli/metrics.hpp"
 #include "cli/visuals.hpp"
@@ -39,8 +44,6 @@ double interpolate(const std::vector<double>& xs, const std::vector<double>& ys,
 }
 
 std::string shape_text(const std::vector<int>& shape) { return joined(shape, "-"); }
-
-}  // namespace
 
 // --- coagent plot --------------------------------------------------------------------
 
@@ -151,6 +154,28 @@ int cmd_plot(const std::vector<std::string>& files, const std::string& out, bool
   }
   render(still_terminal(svg, 960, 600), body + data, out);
   return 0;
+}
+
+}  // namespace
+
+void add_plot(CLI::App& app, Command& chosen) {
+  struct Flags {
+    std::vector<std::string> files;
+    std::string out, window = "20";
+    bool svg = false;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* sub = app.add_subcommand("plot", "learning curves from --metrics files (several: mean and band)");
+  sub->add_option("files", f->files, "metrics JSONL files")->required();
+  sub->add_option("-o,--output", f->out, "output image (PNG, or SVG with --svg)")->required();
+  sub->add_flag("--svg", f->svg, "write SVG");
+  sub->add_option("--window", f->window, "moving-average window in episodes")->default_str("20");
+  choose_when_parsed(*sub, chosen, [f] {
+    const auto window = parse_int(f->window, "--window");
+    if (window < 1 || window > 100000)
+      throw std::invalid_argument(fmt::format("--window: {} is out of range [1, 100000]", window));
+    return cmd_plot(f->files, f->out, f->svg, static_cast<int>(window));
+  });
 }
 
 }  // namespace coagent::cli

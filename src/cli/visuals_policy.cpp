@@ -1,16 +1,21 @@
-// src/cli/visuals_policy.cpp — the policy map of `coagent plot-policy` (see
-// visuals.hpp): the greedy action over the state space, with greedy episodes on top.
+// src/cli/visuals_policy.cpp — `coagent plot-policy`, its flags and its run, and its
+// policy map (see visuals.hpp): the greedy action over the state space, with greedy
+// episodes on top.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <iterator>
+#include <memory>
 #include <numbers>
 #include <optional>
 #include <string>
 
+#include "cli/commands.hpp"
 #include "cli/gnuplot.hpp"
 #include "cli/visuals.hpp"
 #include "cli/visuals_scene.hpp"
+#include "coagent/checkpoint.hpp"
 #include "coagent/rollout.hpp"
 
 namespace coagent::cli {
@@ -49,6 +54,14 @@ std::string chain_picture(Env& env, const std::function<double(std::vector<doubl
   for (std::size_t t = 0; t < ep.states.size(); ++t)
     data += fmt::format("{} {}\n", gp_num(ep.states[t][0]), t);
   return body + data + "e\n";
+}
+
+int cmd_plot_policy(const std::string& checkpoint, const std::string& out, bool svg) {
+  check_output_path(out, "--output");
+  const std::unique_ptr<Learner> learner = load_learner(checkpoint);
+  const AgentView v = agent_view(*learner);
+  draw_policy_map(v.policy, v.make_env, v.label, v.eval_seed, out, svg || ends_with(out, ".svg"));
+  return 0;
 }
 
 }  // namespace
@@ -134,6 +147,19 @@ void draw_policy_map(const GreedyPolicy& policy, const EnvFactory& make_env,
     data += "e\n" + point(ep.states.front()) + "e\n" + point(ep.states.back()) + "e\n";
   }
   render(still_terminal(svg, 960, 760), body + plot + "\n" + data, out);
+}
+
+void add_plot_policy(CLI::App& app, Command& chosen) {
+  struct Flags {
+    std::string checkpoint, out;
+    bool svg = false;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* sub = app.add_subcommand("plot-policy", "the greedy action over the state space, with trajectories");
+  sub->add_option("checkpoint", f->checkpoint, "checkpoint")->required();
+  sub->add_option("-o,--output", f->out, "output image")->required();
+  sub->add_flag("--svg", f->svg, "write SVG");
+  choose_when_parsed(*sub, chosen, [f] { return cmd_plot_policy(f->checkpoint, f->out, f->svg); });
 }
 
 }  // namespace coagent::cli
