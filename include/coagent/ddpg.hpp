@@ -107,6 +107,10 @@ struct DdpgActorProbe {
   std::vector<DdpgActorLayerProbe> layers;
 };
 
+namespace detail {
+struct DdpgAccess;
+}
+
 class DdpgAgent {
  public:
   // A fresh agent for an environment with `obs_size` observations and these action
@@ -180,12 +184,10 @@ class DdpgAgent {
   // array is present before allocating it.
   static DdpgAgent load(std::span<const char> bytes);
 
-  // The implementation (src/ddpg/agent_core.hpp), for library code and tests.
-  struct Impl;
-  Impl& impl() noexcept { return *impl_; }
-  const Impl& impl() const noexcept { return *impl_; }
+  struct Impl;  // src/ddpg/agent_core.hpp
 
  private:
+  friend struct detail::DdpgAccess;  // the library's view of Impl (agent_core.hpp)
   explicit DdpgAgent(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

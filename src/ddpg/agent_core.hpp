@@ -107,6 +107,14 @@ struct DdpgAgent::Impl {
   Box bounds;
 };
 
+namespace detail {
+// The library's (and the tests') view of an agent's implementation.
+struct DdpgAccess {
+  static DdpgAgent::Impl& impl(DdpgAgent& a) noexcept { return *a.impl_; }
+  static const DdpgAgent::Impl& impl(const DdpgAgent& a) noexcept { return *a.impl_; }
+};
+}  // namespace detail
+
 namespace ddpg {
 // Throws std::invalid_argument unless `b` has as many low as high values, at least
 // one, all finite with low < high (agent.cpp; the loader in agent_io.cpp uses it too).

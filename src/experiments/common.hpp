@@ -66,7 +66,7 @@ SeedStart start_seed(const Config& cfg, std::uint64_t seed, Result& out) {
 template <class Config, class Result, class F>
 void run_seed(const Config& cfg, std::uint64_t seed, Result& out, F&& f) {
   SeedStart start = start_seed(cfg, seed, out);
-  std::visit([&](auto& core) { f(start.agent, core, start.probe); }, start.agent.impl().core);
+  std::visit([&](auto& core) { f(start.agent, core, start.probe); }, detail::DdpgAccess::impl(start.agent).core);
 }
 
 // Raw observations as the columns of a matrix.

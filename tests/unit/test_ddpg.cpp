@@ -80,7 +80,7 @@ DdpgAgent filled_agent(std::uint64_t seed) {
   return agent;
 }
 
-DdpgCore<double>& core_of(DdpgAgent& a) { return std::get<DdpgCore<double>>(a.impl().core); }
+DdpgCore<double>& core_of(DdpgAgent& a) { return std::get<DdpgCore<double>>(detail::DdpgAccess::impl(a).core); }
 
 // --- Mlp --------------------------------------------------------------------------
 
