@@ -23,6 +23,7 @@ core         include/coagent/learner.hpp
 core         include/coagent/env_critic.hpp
 core         include/coagent/network.hpp
 core         include/coagent/rules.hpp
+core         include/coagent/detail/*
 core         include/coagent/aligned.hpp
 core         include/coagent/running_stats.hpp
 io           src/io/*

@@ -17,6 +17,7 @@
 
 #include "coagent/config.hpp"
 #include "coagent/env.hpp"
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 #include "coagent/running_stats.hpp"
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 
 namespace coagent::kernels {

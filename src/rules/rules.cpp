@@ -1,6 +1,7 @@
 // src/rules/rules.cpp — the local rules' entry points: storage, the choice of kernel
 // build (kernels.hpp) and the double-precision single-neuron forms. The kernels
 // themselves are in kernels.inc.
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 
 #include <cmath>

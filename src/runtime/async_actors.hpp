@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 #include "runtime/frame_pool.hpp"
 

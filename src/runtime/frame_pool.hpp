@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "coagent/aligned.hpp"
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"  // FrameKind
 
 namespace coagent::runtime {

@@ -15,6 +15,7 @@
 #include "coagent/config.hpp"
 #include "coagent/env.hpp"
 #include "coagent/learner.hpp"
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 
 namespace coagent::detail {

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 
 namespace coagent::rules_fixture {

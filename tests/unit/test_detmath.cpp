@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "coagent/random.hpp"
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 #include "rules/kernels.hpp"
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 #include "rules_fixture.hpp"
 

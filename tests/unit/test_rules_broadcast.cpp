@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 #include "rules_fixture.hpp"
 

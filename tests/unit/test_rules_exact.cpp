@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "coagent/detail/neurons.hpp"
 #include "coagent/rules.hpp"
 
 namespace coagent {
