@@ -276,15 +276,15 @@ void add_bench(CLI::App& app, Command& chosen) {
   auto f = std::make_shared<BenchFlags>();
   auto* sub = app.add_subcommand("bench", "measure training throughput and thread scaling");
   sub->add_option("--net", f->options.net, "small (2-64-64-1), medium (2-256-256-1), wide (64-1024x3-16 on synthetic) or hidden widths")
-      ->default_str("small");
+      ->capture_default_str();
   sub->add_option("--env", f->options.env, "environment (default mountaincar; synthetic for wide)");
   sub->add_option("--threads", f->threads, "thread counts, e.g. 1,2,4 (default 1..cores)");
-  sub->add_option("--shard-sizes", f->shards, "shard sizes")->default_str("1,8,64");
-  sub->add_option("--envs", f->envs, "environments in flight, e.g. 1,8")->default_str("1");
-  sub->add_option("--modes", f->modes, "modes to measure besides fused")->default_str("fused,lockstep,async");
-  sub->add_option("--rule", f->rule, "linear or compatible")->default_str("linear");
+  sub->add_option("--shard-sizes", f->shards, "shard sizes")->capture_default_str();
+  sub->add_option("--envs", f->envs, "environments in flight, e.g. 1,8")->capture_default_str();
+  sub->add_option("--modes", f->modes, "modes to measure besides fused")->capture_default_str();
+  sub->add_option("--rule", f->rule, "linear or compatible")->capture_default_str();
   sub->add_option("--steps", f->steps, "steps per repetition (default: sized to the network)");
-  sub->add_option("--reps", f->reps, "repetitions (the median is reported)")->default_str("3");
+  sub->add_option("--reps", f->reps, "repetitions (the median is reported)")->capture_default_str();
   sub->add_flag("--json", f->options.json, "print one JSON object");
   sub->add_option("--mode", f->mode,
                   "mpi: measure mode mpi over 1 .. R ranks of this MPI job (run under mpirun)");

@@ -6,6 +6,7 @@
 #include "cli/exp1.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -180,7 +181,7 @@ void add_exp1_flags(CLI::App& sub, Exp1Config& c) {
   sub.add_option("--sub-critic-hidden", c.sub_critic_hidden,
                  "sub-critic hidden widths, comma separated")
       ->delimiter(',')
-      ->default_str("64,64");
+      ->default_str(fmt::format("{}", fmt::join(e.sub_critic_hidden, ",")));
   sub.add_option("--sub-critic-lr", c.sub_critic_lr, "sub-critic Adam step size")
       ->default_str(fmt::format("{}", e.sub_critic_lr));
 }
@@ -239,10 +240,10 @@ void add_exp1(CLI::App& app, Command& chosen) {
   auto options = std::make_shared<Exp1Options>();
   Exp1Options& o = *options;
   sub->add_option("--env", o.env, "environment")->default_str(Exp1Config().env);
-  sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("3");
+  sub->add_option("--seeds", o.seeds, "number of seeds")->capture_default_str();
   // CLI11 would read "-1" into the unsigned seed as 2^64 - 1.
   sub->add_option("--seed", o.first_seed, "first seed")
-      ->default_str("1")
+      ->capture_default_str()
       ->check(CLI::Validator(
           [](std::string& s) {
             try {
@@ -254,9 +255,9 @@ void add_exp1(CLI::App& app, Command& chosen) {
           },
           "SEED"));
   sub->add_option("--out", o.out, "output directory for CSV files and plots (created)")
-      ->default_str("exp1-out");
+      ->capture_default_str();
   sub->add_flag("--probe", o.probe, "run the gradient-alignment probe instead of Experiment 1");
-  sub->add_option("--jobs", o.jobs, "seeds run in parallel (0: min(seeds, cores))")->default_str("0");
+  sub->add_option("--jobs", o.jobs, "seeds run in parallel (0: min(seeds, cores))")->capture_default_str();
   sub->add_flag("--no-plot", o.no_plot, "skip the PNG plots");
   add_exp1_flags(*sub, o.exp1);
   add_probe_flags(*sub, o.probe_cfg);

@@ -256,14 +256,14 @@ void add_exp2(CLI::App& app, Command& chosen) {
   sub->add_option("--env", o.env, "environment (its preset is used unless --preset; default: "
                                    "the preset's, mountaincar without one)");
   sub->add_option("--preset", o.preset, "named settings (default: the environment's)");
-  sub->add_option("--seeds", o.seeds, "number of seeds")->default_str("10");
-  sub->add_option("--seed", o.first_seed, "first seed")->default_str("1");
+  sub->add_option("--seeds", o.seeds, "number of seeds")->capture_default_str();
+  sub->add_option("--seed", o.first_seed, "first seed")->capture_default_str();
   sub->add_option("--steps", o.steps, "steps per run (default: the preset's)");
   sub->add_option("--eval-every", o.eval_every, "steps between learning-curve evaluations (default: steps/20)");
-  sub->add_option("--curve-episodes", o.curve_episodes, "greedy episodes per curve point")->default_str("10");
-  sub->add_option("--eval-episodes", o.eval_episodes, "greedy episodes of the final evaluation")->default_str("100");
-  sub->add_option("--jobs", o.jobs, "runs in parallel (0: cores)")->default_str("0");
-  sub->add_option("--columns", o.columns, "which of local,frozen,ars,ddpg to run")->default_str("local,frozen,ddpg");
+  sub->add_option("--curve-episodes", o.curve_episodes, "greedy episodes per curve point")->capture_default_str();
+  sub->add_option("--eval-episodes", o.eval_episodes, "greedy episodes of the final evaluation")->capture_default_str();
+  sub->add_option("--jobs", o.jobs, "runs in parallel (0: cores)")->capture_default_str();
+  sub->add_option("--columns", o.columns, "which of local,frozen,ars,ddpg to run")->capture_default_str();
   sub->add_option("--set", o.set, "KEY=VALUE local-rule setting over the preset (repeatable)");
   sub->add_option("--ddpg-set", o.ddpg_set, "KEY=VALUE DDPG setting over the preset's (repeatable)");
   sub->add_option("--ars-set", o.ars_set, "KEY=VALUE ARS setting over the preset's (repeatable)");

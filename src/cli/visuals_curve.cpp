@@ -169,7 +169,7 @@ void add_plot(CLI::App& app, Command& chosen) {
   sub->add_option("files", f->files, "metrics JSONL files")->required();
   sub->add_option("-o,--output", f->out, "output image (PNG, or SVG with --svg)")->required();
   sub->add_flag("--svg", f->svg, "write SVG");
-  sub->add_option("--window", f->window, "moving-average window in episodes")->default_str("20");
+  sub->add_option("--window", f->window, "moving-average window in episodes")->capture_default_str();
   choose_when_parsed(*sub, chosen, [f] {
     const auto window = parse_int(f->window, "--window");
     if (window < 1 || window > 100000)
