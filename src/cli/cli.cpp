@@ -98,6 +98,7 @@ int run(int argc, char** argv) {
   add_plot_policy(app, chosen);
   add_inspect(app, chosen);
   add_replay(app, chosen);
+  add_envs(app, chosen);
   add_exp1(app, chosen);
   add_exp2(app, chosen);
   add_bench(app, chosen);

@@ -45,6 +45,8 @@ void add_replay(CLI::App& app, Command& chosen);  // inspect.cpp
 void add_exp1(CLI::App& app, Command& chosen);  // exp1.cpp
 // `coagent exp2`: Experiment 2's grid for one preset over seeds (exp2.hpp).
 void add_exp2(CLI::App& app, Command& chosen);  // exp2.cpp
+// `coagent envs [--json]`: the built-in environments (the registry's table).
+void add_envs(CLI::App& app, Command& chosen);  // envs.cpp
 // `coagent bench`: training throughput over modes, threads and shard sizes (bench.hpp).
 void add_bench(CLI::App& app, Command& chosen);  // bench.cpp
 

@@ -120,3 +120,20 @@ def test_bad_ids_and_arguments():
         env.reset(seed=1.5)
     with pytest.raises(ValueError, match="options"):
         env.reset(options={"x_init": 1.0})
+
+
+def test_one_registry_lists_the_environments_for_the_cli_and_python(cli):
+    """`coagent envs` and coagent.make read the same table (src/envs/registry.cpp): every
+    environment the CLI lists as built is one coagent.make makes, with the same sizes, and
+    Gymnasium's id is an alias of it."""
+    rows = cli.json("envs", "--json")
+    assert [r["name"] for r in rows][:4] == ["chain", "mountaincar", "pendulum", "synthetic"]
+    built = [r for r in rows if r["available"]]
+    assert {r["name"] for r in built} == set(coagent._coagent.builtin_envs())
+    for r in built:
+        env = coagent.make(r["gymnasium_id"] or r["name"])
+        assert env.observation_space.shape == (r["observation_size"],), r
+        assert env.action_space.shape == (r["action_size"],), r
+        threshold = env.spec.reward_threshold if env.spec is not None else r["reward_threshold"]
+        assert threshold == r["reward_threshold"], r
+        env.close()
