@@ -282,7 +282,9 @@ void add_bench(CLI::App& app, Command& chosen) {
   sub->add_option("--shard-sizes", f->shards, "shard sizes")->capture_default_str();
   sub->add_option("--envs", f->envs, "environments in flight, e.g. 1,8")->capture_default_str();
   sub->add_option("--modes", f->modes, "modes to measure besides fused")->capture_default_str();
-  sub->add_option("--rule", f->rule, "linear or compatible")->capture_default_str();
+  std::string rules;  // every rule of the rule list
+  for (const RuleInfo& r : rule_list()) rules += (rules.empty() ? "" : ", ") + std::string(r.name);
+  sub->add_option("--rule", f->rule, "the local rule: " + rules)->capture_default_str();
   sub->add_option("--steps", f->steps, "steps per repetition (default: sized to the network)");
   sub->add_option("--reps", f->reps, "repetitions (the median is reported)")->capture_default_str();
   sub->add_flag("--json", f->options.json, "print one JSON object");
