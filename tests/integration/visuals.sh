@@ -4,11 +4,14 @@
 # when the run finishes); `plot`, `plot-policy` and `eval --gif/--ascii` draw real
 # PNG/SVG/GIF files, for local-rule and DDPG checkpoints alike; bad input exits 2
 # with one stderr line and leaves no output.
-# Exits 77 (skipped) when gnuplot is not installed.
+# Exits 77 (skipped) when gnuplot is not installed, except on CI (CI set), where it fails.
 set -u
 bin=${1:?usage: visuals.sh path/to/coagent}
-command -v gnuplot > /dev/null || { echo "SKIP: gnuplot is not installed"; exit 77; }
-command -v python3 > /dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
+# On CI (CI set) a missing tool is a failure: tools/install-deps installs both there.
+missing=77
+[ -n "${CI:-}" ] && missing=1
+command -v gnuplot > /dev/null || { echo "gnuplot is not installed (tools/install-deps installs it)"; exit "$missing"; }
+command -v python3 > /dev/null || { echo "python3 is not installed"; exit "$missing"; }
 tmp=$(mktemp -d)
 bg_pid=
 trap '[ -n "$bg_pid" ] && kill -9 "$bg_pid" 2> /dev/null; rm -rf "$tmp"' EXIT
