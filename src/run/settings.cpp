@@ -34,18 +34,18 @@ void apply_text(std::string_view text, TrainConfig& cfg, DdpgConfig* ddpg, ArsCo
   if (text.find('\0') != std::string_view::npos)
     throw std::invalid_argument(
         fmt::format("config '{}' is binary, expected a TOML text file", source));
+  const std::string_view ars_keys_prefix = ars_prefix(), ddpg_keys_prefix = ddpg_prefix();
   try {
     read_settings_text(text, [&](std::string_view key, std::string_view value) {
-      const std::string_view kArsPrefix = ars_prefix(), kDdpgPrefix = ddpg_prefix();
-      const bool is_ars = ars && has_prefix(key, kArsPrefix);
+      const bool is_ars = ars && has_prefix(key, ars_keys_prefix);
       if (pass == Pass::ars) {
-        if (is_ars) set_ars_config_entry(*ars, key.substr(kArsPrefix.size()), value);
+        if (is_ars) set_ars_config_entry(*ars, key.substr(ars_keys_prefix.size()), value);
       } else if (is_ars) {
         if (ars_keys) ars_keys->emplace_back(key);
         ArsConfig probe;  // the value is checked now, applied in the ARS pass
-        set_ars_config_entry(probe, key.substr(kArsPrefix.size()), value);
-      } else if (ddpg && has_prefix(key, kDdpgPrefix)) {
-        set_ddpg_config_entry(*ddpg, key.substr(kDdpgPrefix.size()), value);
+        set_ars_config_entry(probe, key.substr(ars_keys_prefix.size()), value);
+      } else if (ddpg && has_prefix(key, ddpg_keys_prefix)) {
+        set_ddpg_config_entry(*ddpg, key.substr(ddpg_keys_prefix.size()), value);
       } else {
         set_config_entry(cfg, key, value);
       }
