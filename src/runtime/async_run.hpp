@@ -57,10 +57,10 @@ class AsyncRun {
   // A complete output frame from the link: to its environment's actor as a task if
   // this rank owns the environment; else kept (on the calling thread, in step order).
   void spawn_output(Frame* f);
-  // A level-0 frame whose step entry is set: to the environment critic's serializer.
-  void post_critic(Frame* f) { post(critic_, f); }
+  // A level-0 frame whose step entry is set: to the entry serializer (the environment
+  // critic's).
+  void post_critic(Frame* f) { post(entry_, f); }
   RewardBroadcast& broadcast(int e) noexcept { return envs_[e].broadcast; }
-  void record_episode(double ret, std::int64_t length, int e, std::int64_t at_step);
   void env_done();
   // An error or stop on another rank: stop here too (now: as for an environment
   // failure; else as for a stop request). `error` may be null (a stop).
@@ -69,6 +69,15 @@ class AsyncRun {
   bool hard_halt() const noexcept { return halt_.load(std::memory_order_relaxed); }
   bool local_stop() const noexcept { return in_.stop.load(std::memory_order_relaxed); }
   bool all_envs_done() const;
+  // Stopping at a clean step (see claim_step): whether this rank should stop; then
+  // freeze() stops its claims and returns the last global step it claimed, and
+  // release(limit) lets its environments take the steps below `limit` (the maximum of
+  // every rank's freeze() plus one), so every step before the stop is taken everywhere.
+  bool stop_wanted() const noexcept;
+  std::int64_t freeze();
+  void release_limit(std::int64_t limit);
+  // No task of this run is queued or running (a halted distributed run's end).
+  bool quiet() const noexcept { return active_.load(std::memory_order_acquire) == 0; }
 
  private:
   std::int64_t steps_taken() const;
@@ -80,17 +89,26 @@ class AsyncRun {
   void post_each(int k, Frame* f);
   int own_chunk(int k) const;
   void shard_task(Shard& s);
+  template <class Fn>
+  void in_order(Shard& s, Frame* f, Fn&& run);
   void process(Shard& s, Frame* in);
+  template <class Fn>
+  void spawn(Fn&& fn);
   void slices_done(Frame* f);
   void publish_observation(int e, FrameKind kind, StepEntry entry = {});
-  void criticise(Frame* f);
-  bool claim_step(int e);
+  void enter(Frame* f);
+  enum class Claim { go, park, done };
+  Claim claim_step(int e);
+  void begin_stop_locked();
+  void record_episode(const StepEntry& entry, int e);
   void on_output(int e, Frame* out);
+  void act(int e);
   void keep_output(EnvActor& a, Frame* out);
   void finish_env();
   enum class Halt { now, at_step_boundary };
   void fail(std::exception_ptr e, Halt how);
   void plan_chunks();
+  std::vector<Shard*> all_serializers();  // the entry serializer and every shard
   void start_frames();
   void wait_local(const std::function<void()>& report, double seconds);
   void write_back();
@@ -113,18 +131,38 @@ class AsyncRun {
   std::vector<std::unique_ptr<FramePool>> pools_;
   std::vector<std::unique_ptr<std::atomic<std::int64_t>>> published_;
   std::vector<EnvActor> envs_;
-  std::vector<std::int64_t> env_budget_, env_taken_;  // distributed: steps per environment
   std::int64_t base_steps_ = 0;
+  // Claims of global steps (claim_step): under claim_mu_.
+  std::mutex claim_mu_;
+  std::int64_t limit_ = 0;        // steps below it may be taken
+  std::int64_t max_claimed_ = 0;  // the last step claimed on this rank (base - 1: none)
+  bool stopping_ = false, frozen_ = false;
+  std::vector<int> parked_;       // environments waiting for the limit while frozen
   std::atomic<std::int64_t> claimed_{0};
+  std::atomic<std::int64_t> active_{0};  // tasks queued or running
+  Shard* recorder_ = nullptr;  // the shard that records episodes (rank 0, last layer)
+  bool entry_stage_ = false;   // observations pass entry_ (critic, obs-norm running)
   std::atomic<std::int64_t> created_{0}, released_{0}, misses_{0};
   std::atomic<bool> halt_{false}, soft_halt_{false};
   std::mutex episodes_mu_;
-  std::mutex obs_mu_;  // obs-norm running: the shared statistics, updated and read by env actors
-  Shard critic_;  // the environment critic's serializer (rules perturb, dfa); layer -1
+  // The entry serializer (layer -1): the environment critic (rules perturb, dfa) and
+  // obs-norm running's statistics see the observations in the run's order.
+  Shard entry_;
   mutable std::mutex done_mu_;
   std::condition_variable done_cv_;
   int envs_done_ = 0;
   std::exception_ptr error_;
 };
+
+// Every task of the run goes through here: `active_` counts it until it has finished
+// (a halted distributed run ends only when this rank is quiet).
+template <class Fn>
+inline void AsyncRun::spawn(Fn&& fn) {
+  active_.fetch_add(1, std::memory_order_relaxed);
+  ex_.spawn([this, fn = std::forward<Fn>(fn)]() mutable {
+    fn();
+    active_.fetch_sub(1, std::memory_order_acq_rel);
+  });
+}
 
 }  // namespace coagent::runtime

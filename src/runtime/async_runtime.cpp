@@ -4,6 +4,7 @@
 #include "runtime/async_run.hpp"
 #include "runtime/rank_link.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -38,14 +39,26 @@ AsyncRun::AsyncRun(const AsyncInputs& in, Executor& ex, int shard_size, Placemen
   envs_.resize(E_);
   for (auto& a : envs_) a.action.assign(net_.action_size(), 0.0);
   base_steps_ = in_.run.counters.steps;
-  critic_.layer = -1;
-  // Distributed, environments take turns as in lockstep: environment e takes the steps
-  // s of [base, until) with s mod E = e (so one environment takes all of them).
-  auto before = [&](std::int64_t n, int e) { return n > e ? (n - e - 1) / E_ + 1 : 0; };
-  for (int e = 0; e < E_; ++e) {
-    env_budget_.push_back(std::max<std::int64_t>(0, before(in_.until, e) - before(base_steps_, e)));
-    env_taken_.push_back(0);
+  limit_ = in_.until;
+  max_claimed_ = base_steps_ - 1;
+  // The run's order starts at the frame of step base; environment e takes the global
+  // steps n >= base with n mod E = e, as in lockstep (and on any rank that owns it).
+  for (int e = 0; e < E_; ++e)
+    envs_[e].next_n = base_steps_ + ((e - base_steps_ % E_) % E_ + E_) % E_;
+  entry_.layer = -1;
+  entry_stage_ = in_.critic != nullptr || net_.obs_norm() == ObsNorm::running;
+  for (Shard* s : all_serializers()) {
+    s->expect = 2 * base_steps_;
+    s->held.assign(E_, nullptr);
   }
+  if (place_.rank == 0) recorder_ = shards_[L_ - 1].front().get();
+}
+
+std::vector<Shard*> AsyncRun::all_serializers() {
+  std::vector<Shard*> out{&entry_};
+  for (auto& layer : shards_)
+    for (auto& s : layer) out.push_back(s.get());
+  return out;
 }
 
 // Shard affinity: worker w is the home of the w-th contiguous block of every layer's
@@ -102,7 +115,7 @@ void AsyncRun::start_frames() {
     }
   }
   for (int e = 0; e < E_; ++e) {
-    if (place_.owns_env(e)) ex_.spawn([this, e, f = outputs[e]] { on_output(e, f); });
+    if (place_.owns_env(e)) spawn([this, e, f = outputs[e]] { on_output(e, f); });
     else envs_[e].last_output = outputs[e];  // held, as the owner's actor would
   }
 }
@@ -113,7 +126,11 @@ void AsyncRun::wait_local(const std::function<void()>& report, double seconds) {
   const auto period = std::chrono::duration<double>(seconds);
   if (!link_) {
     std::unique_lock lock(done_mu_);
-    while (!done_cv_.wait_for(lock, period, [&] { return envs_done_ == E_; })) {
+    // A hard halt may leave frames waiting behind a step that is never taken: then the
+    // run ends when the executor is idle (run()'s wait_idle), not when every
+    // environment is done.
+    auto ended = [&] { return envs_done_ == E_ || halt_.load(std::memory_order_relaxed); };
+    while (!done_cv_.wait_for(lock, period, ended)) {
       lock.unlock();
       report();
       lock.lock();
@@ -187,7 +204,7 @@ std::int64_t AsyncRun::steps_taken() const {
 
 bool AsyncRun::all_envs_done() const {
   std::lock_guard lock(done_mu_);
-  return envs_done_ == E_;
+  return envs_done_ == E_ || halt_.load(std::memory_order_relaxed);
 }
 
 std::exception_ptr AsyncRun::error() const {
@@ -205,15 +222,33 @@ void AsyncRun::fail(std::exception_ptr e, Halt how) {
   std::lock_guard lock(done_mu_);
   if (!error_) error_ = std::move(e);
   (how == Halt::now ? halt_ : soft_halt_).store(true, std::memory_order_relaxed);
+  done_cv_.notify_all();
 }
 
 void AsyncRun::halt_from_remote(std::exception_ptr error, bool now) {
   std::lock_guard lock(done_mu_);
   if (!error_ && error) error_ = std::move(error);
   (now ? halt_ : soft_halt_).store(true, std::memory_order_relaxed);
+  done_cv_.notify_all();
 }
 
 void AsyncRun::write_back() {
+  // After a hard halt, frames that waited for a step never taken: back to their pools
+  // with the frames their layer would have written.
+  for (Frame*& f : entry_.held)
+    if (f) discard(std::exchange(f, nullptr));
+  for (int k = 0; k < L_; ++k) {
+    std::vector<Frame*> unwritten;
+    for (auto& s : shards_[k])
+      for (Frame*& f : s->held) {
+        if (!f) continue;
+        if (f->next->writers.load() > 0 &&
+            std::find(unwritten.begin(), unwritten.end(), f->next) == unwritten.end())
+          unwritten.push_back(f->next);
+        release(std::exchange(f, nullptr));
+      }
+    for (Frame* f : unwritten) discard(f);
+  }
   // No row update stays pending between runs: each shard applies its own.
   for (int k = 0; k < L_; ++k)
     for (auto& s : shards_[k])

@@ -37,11 +37,17 @@
 // Ordering. Each environment has exactly one frame in flight through the network:
 // it acts only when the output frame of its previous step is complete, and after
 // an episode's final frame it resets only when that frame's output is complete.
-// Hence messages of one environment reach every shard in step order, and with one
-// environment every neuron sees the same frames in the same order as in lockstep
-// mode, with the same counter-based noise: the results are bit-identical for any
-// thread count and shard size. Several environments pipeline (layer 2 works on env A while
-// layer 1 works on env B); their interleaving is then scheduling-dependent.
+// Environments take lockstep's turns: environment e takes the global steps n with
+// n mod E = e (claim_step), and a frame carries its place in lockstep's one order,
+// seq = 2n for step n's frame and 2n + 1 for the first frame of the episode that step
+// ended. Every serializer (each shard, the entry serializer below) runs its frames in
+// seq order, holding a frame that arrives early (at most one per environment) until
+// the frames before it have run; episodes are recorded by one shard in that order.
+// So every neuron sees the frames of lockstep in lockstep's order, with the same
+// counter-based noise, and the results are bit-identical to lockstep for any number
+// of environments, threads, shard sizes, executors and ranks. Layers still pipeline
+// (layer 2 works on step n while layer 1 works on step n + 1) and environments step
+// concurrently with the network and with each other.
 //
 // Reward broadcast. An environment publishes (step, reward, terminated, truncated)
 // once per step into its RewardBroadcast ring before it publishes the observation
@@ -49,11 +55,12 @@
 // live at once (the one being learnt and the one being emitted), so four slots
 // never wrap onto a live entry. With rules perturb and dfa the entry also carries the
 // TD error (and, for dfa, the action gradient) of the environment-state critic
-// (coagent/env_critic.hpp). The critic is its own actor with a local serializer like a
-// shard's: an environment posts its observation frame to the critic's inbox, and the
-// critic's task (one at a time) learns from the step, completes and publishes the
-// broadcast entry, then publishes the frame to the first layer. No lock on the hot
-// path; with one environment the critic sees the states in lockstep's order.
+// (coagent/env_critic.hpp). The entry serializer is an actor with a local serializer
+// like a shard's, used with an environment critic or obs-norm running: an environment
+// posts its observation frame to it, and its task (one at a time, in seq order)
+// updates the running observation statistics and encodes the observation, learns the
+// critic from the step, completes and publishes the broadcast entry, then publishes
+// the frame to the first layer. No lock on the hot path.
 //
 // Affinity. Each worker is the home of a contiguous block of every layer's shards,
 // its chunk of the layer. A complete frame goes to a layer as one delivery task per
@@ -75,10 +82,13 @@
 //
 // Errors and stopping. An exception from an environment, an episode callback (or
 // anywhere in a task) or from the progress callback on the calling thread is
-// caught, the first one is kept, and every actor stops producing; tasks drain what
-// is in flight, the calling thread waits until the executor is idle (the frames and
-// shards live in its stack frame) and only then rethrows it. A stop request makes
-// environments stop acting at their next step; frames in flight complete.
+// caught, the first one is kept, and every actor stops producing; the calling thread
+// waits until the executor is idle (the frames and shards live in its stack frame)
+// and only then rethrows it. A stop request (or a callback's exception) ends at a
+// clean step: the environments take every step up to the last one claimed, so the
+// state is lockstep's after that many steps (distributed: the ranks agree on that
+// step first, rank_link.hpp). An environment's exception halts at once: frames
+// waiting behind the step it never took are dropped when the run ends.
 #pragma once
 
 #include <atomic>

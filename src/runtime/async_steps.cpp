@@ -9,6 +9,29 @@
 
 namespace coagent::runtime {
 
+// Runs s's frames in the run's one order of (step, environment) — lockstep's — however
+// they arrive: f now if it is next, else held until the frames before it have run.
+// Every serializer (each shard, the entry) sees every frame of a run, so each one
+// applies the same updates in the same order as lockstep, for any number of
+// environments, workers, shard sizes, executors and ranks.
+template <class Fn>
+void AsyncRun::in_order(Shard& s, Frame* f, Fn&& run) {
+  if (f->seq != s.expect) {
+    assert(f->seq > s.expect && !s.held[f->env] && "a frame out of the run's order");
+    s.held[f->env] = f;
+    return;
+  }
+  for (;;) {
+    const std::int64_t seq = f->seq;
+    const FrameKind kind = f->kind;
+    run(f);  // may release f
+    s.expect = next_seq(seq, kind);
+    Frame*& next = s.held[(s.expect / 2) % E_];
+    if (!next || next->seq != s.expect) return;
+    f = std::exchange(next, nullptr);
+  }
+}
+
 Frame* AsyncRun::acquire(int level) {
   created_.fetch_add(1, std::memory_order_relaxed);
   Frame* f = pools_[level]->acquire(misses_);
@@ -38,7 +61,7 @@ bool AsyncRun::enlist(Shard& s, Frame* f) {
 }
 
 void AsyncRun::post(Shard& s, Frame* f) {
-  if (enlist(s, f)) ex_.spawn([this, &s] { shard_task(s); });
+  if (enlist(s, f)) spawn([this, &s] { shard_task(s); });
 }
 
 void AsyncRun::shard_task(Shard& s) {
@@ -47,8 +70,8 @@ void AsyncRun::shard_task(Shard& s) {
   Frame* batch[kBatch];
   const std::size_t n = s.inbox.try_dequeue_bulk(batch, kBatch);
   for (std::size_t i = 0; i < n; ++i) {
-    if (&s == &critic_) criticise(batch[i]);
-    else process(s, batch[i]);
+    if (&s == &entry_) in_order(s, batch[i], [this](Frame* f) { enter(f); });
+    else in_order(s, batch[i], [this, &s](Frame* f) { process(s, f); });
   }
   s.processed += static_cast<std::int64_t>(n);
   ++s.tasks;
@@ -57,7 +80,7 @@ void AsyncRun::shard_task(Shard& s) {
   // being enqueued: then the next run finds it).
   if (s.pending.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_acq_rel) !=
       static_cast<std::int64_t>(n))
-    ex_.spawn([this, &s] { shard_task(s); });
+    spawn([this, &s] { shard_task(s); });
 }
 
 void AsyncRun::process(Shard& s, Frame* in) {
@@ -80,6 +103,7 @@ void AsyncRun::process(Shard& s, Frame* in) {
   if (kind != FrameKind::first) {
     const auto& b = envs_[e].broadcast.read(in->step);
     signal = StepSignal{b.reward, b.terminated, b.td, b.grad};
+    if (kind == FrameKind::last && &s == recorder_) record_episode(b, e);
   }
   neurons_learn(spec, net_.rule(), layer, e, s.begin, s.end, v_prev, signal, kind);
   // The row updates just recorded step along v_prev: hold its frame for the next sweep.
@@ -114,6 +138,7 @@ void AsyncRun::publish(Frame* f) {
   Frame* nx = acquire(k + 1);
   nx->env = f->env;
   nx->step = f->step;
+  nx->seq = f->seq;
   nx->kind = f->kind;
   nx->explore_mask = f->explore_mask;
   nx->clock = f->clock;
@@ -139,7 +164,7 @@ void AsyncRun::publish(Frame* f) {
   f->undelivered.store(chunks.size() == 64 ? ~std::uint64_t{0}
                                            : (std::uint64_t{1} << chunks.size()) - 1,
                        std::memory_order_relaxed);
-  for (std::size_t c = 0; c < chunks.size(); ++c) ex_.spawn([this, f] { deliver(f); });
+  for (std::size_t c = 0; c < chunks.size(); ++c) spawn([this, f] { deliver(f); });
 }
 
 // The calling worker's chunk of layer k, or -1 (none, or not a worker).
@@ -195,7 +220,7 @@ void AsyncRun::deliver(Frame* f) {
 // owner's actor would. The link's thread does that itself: nothing on this rank orders
 // one step's output after the previous one's, so two tasks could race on last_output.
 void AsyncRun::spawn_output(Frame* f) {
-  if (place_.owns_env(f->env)) ex_.spawn([this, f] { on_output(f->env, f); });
+  if (place_.owns_env(f->env)) spawn([this, f] { on_output(f->env, f); });
   else keep_output(envs_[f->env], f);
 }
 
@@ -204,90 +229,143 @@ void AsyncRun::keep_output(EnvActor& a, Frame* out) {
   a.last_output = out;
 }
 
-// Encodes environment e's observation into a level-0 frame; for a step (kind mid or
-// last) the step's broadcast entry is published before the frame. With an environment
-// critic the frame first goes to the critic's serializer, which learns, fills in the
-// TD error (and action gradient) and publishes both (criticise). Distributed, the link
-// takes it (to rank 0's critic, or to every rank).
+// Environment e's observation as a level-0 frame; for a step (kind mid or last) the
+// step's broadcast entry is published before the frame. With an entry stage (the
+// environment critic, obs-norm running) the frame goes to the entry serializer, which
+// encodes, learns and publishes in the run's order (enter). Distributed, the link
+// takes it (to rank 0's entry serializer, or to every rank).
 void AsyncRun::publish_observation(int e, FrameKind kind, StepEntry entry) {
+  EnvActor& a = envs_[e];
   Frame* f = acquire(0);
   f->env = e;
-  f->step = envs_[e].step;
+  f->step = a.step;
+  f->seq = kind == FrameKind::first ? 2 * a.last_n + 1 : 2 * a.last_n;
   f->kind = kind;
   f->explore_mask = in_.run.slots[e].explore_mask;
-  f->clock = detail::noise_clock(in_.run.slots[e].episode_index, envs_[e].episode_length);
+  f->clock = detail::noise_clock(in_.run.slots[e].episode_index, a.episode_length);
   f->entry = entry;
   // dfa: the output frame of the step just taken carries its noise after the voltages.
   if (in_.critic && kind != FrameKind::first)
-    for (int a = 0; a < net_.action_size() && a < kMaxGradActions; ++a)
-      f->noise[a] = envs_[e].last_output->data[net_.action_size() + a];
-  if (net_.obs_norm() == ObsNorm::running) {
-    // One set of statistics: with one environment the same updates in lockstep's order.
-    const std::lock_guard lock(obs_mu_);
-    net_.observe(in_.run.slots[e].obs);
-    net_.encode(in_.run.slots[e].obs, f->data.data());
-  } else {
-    net_.encode(in_.run.slots[e].obs, f->data.data());
-  }
+    for (int i = 0; i < net_.action_size() && i < kMaxGradActions; ++i)
+      f->noise[i] = a.last_output->data[net_.action_size() + i];
+  // obs-norm running encodes in the entry serializer, after its statistics saw the
+  // observations before this one (the environment does not move until the frame is
+  // through the network, so its observation stays put until then).
+  if (net_.obs_norm() != ObsNorm::running) net_.encode(in_.run.slots[e].obs, f->data.data());
   if (link_) {
     link_->observation(f);
     return;
   }
-  if (in_.critic) {
-    post(critic_, f);
+  if (entry_stage_) {
+    post(entry_, f);
     return;
   }
-  if (kind != FrameKind::first) envs_[e].broadcast.publish(entry);
+  if (kind != FrameKind::first) a.broadcast.publish(entry);
   publish(f);
 }
 
-// The environment critic's serializer: one task at a time, frames in arrival order
-// (with one environment, lockstep's order).
-void AsyncRun::criticise(Frame* f) {
+// The entry serializer: one frame at a time in the run's order (lockstep's).
+void AsyncRun::enter(Frame* f) {
   const int e = f->env;
-  EnvCritic& critic = *in_.critic;
-  const std::span<const float> v(f->data.data(), f->data.size());
-  if (f->kind == FrameKind::first) {
-    critic.begin(e, v);
-  } else {
-    StepEntry& entry = f->entry;
-    entry.td = critic.step(e, v, entry.reward, entry.terminated, f->noise.data(),
-                           entry.grad.data());
-    if (!link_) envs_[e].broadcast.publish(entry);
+  if (net_.obs_norm() == ObsNorm::running) {
+    net_.observe(in_.run.slots[e].obs);
+    net_.encode(in_.run.slots[e].obs, f->data.data());
   }
-  if (link_) link_->criticised(f);
-  else publish(f);
+  if (EnvCritic* critic = in_.critic) {
+    const std::span<const float> v(f->data.data(), f->data.size());
+    if (f->kind == FrameKind::first) {
+      critic->begin(e, v);
+    } else {
+      StepEntry& entry = f->entry;
+      entry.td = critic->step(e, v, entry.reward, entry.terminated, f->noise.data(),
+                              entry.grad.data());
+    }
+  }
+  if (link_) {
+    link_->criticised(f);
+    return;
+  }
+  if (f->kind != FrameKind::first) envs_[e].broadcast.publish(f->entry);
+  publish(f);
 }
 
-bool AsyncRun::claim_step(int e) {
-  if (halt_.load(std::memory_order_relaxed) || soft_halt_.load(std::memory_order_relaxed) ||
-      in_.stop.load(std::memory_order_relaxed))
-    return false;
-  if (link_) return env_taken_[e]++ < env_budget_[e];
-  return base_steps_ + claimed_.fetch_add(1, std::memory_order_relaxed) < in_.until;
+// Steps are claimed in lockstep's turns: environment e takes global step next_n (then
+// next_n + E, ...) while it is below the limit (the run's `until`). A stop (a request,
+// an episode callback's error) must not leave a hole, a step some environment will
+// never take with later steps taken (their frames would wait forever): alone, the
+// limit drops to one past the last step claimed, and the environments take the steps
+// before it; distributed, claims freeze until every rank's last claim is known (the
+// link's frontier exchange, freeze / release_limit).
+AsyncRun::Claim AsyncRun::claim_step(int e) {
+  const std::lock_guard lock(claim_mu_);
+  if (halt_.load(std::memory_order_relaxed)) return Claim::done;
+  if (!stopping_ && stop_wanted()) begin_stop_locked();
+  if (frozen_) {
+    parked_.push_back(e);
+    return Claim::park;
+  }
+  EnvActor& a = envs_[e];
+  if (a.next_n >= limit_) return Claim::done;
+  a.last_n = a.next_n;
+  a.next_n += E_;
+  max_claimed_ = std::max(max_claimed_, a.last_n);
+  claimed_.fetch_add(1, std::memory_order_relaxed);
+  return Claim::go;
 }
 
-void AsyncRun::record_episode(double ret, std::int64_t length, int e, std::int64_t at_step) {
-  std::lock_guard lock(episodes_mu_);
-  in_.run.counters.record(ret, length, e, at_step, in_.on_episode);
+bool AsyncRun::stop_wanted() const noexcept {
+  return soft_halt_.load(std::memory_order_relaxed) || in_.stop.load(std::memory_order_relaxed);
+}
+
+void AsyncRun::begin_stop_locked() {
+  stopping_ = true;
+  if (link_) frozen_ = true;
+  else limit_ = std::min(limit_, max_claimed_ + 1);
+}
+
+std::int64_t AsyncRun::freeze() {
+  const std::lock_guard lock(claim_mu_);
+  if (!stopping_) begin_stop_locked();
+  return max_claimed_;
+}
+
+void AsyncRun::release_limit(std::int64_t limit) {
+  std::vector<int> parked;
+  {
+    const std::lock_guard lock(claim_mu_);
+    limit_ = std::min(limit_, limit);
+    frozen_ = false;
+    parked.swap(parked_);
+  }
+  for (int e : parked) spawn([this, e] { act(e); });
+}
+
+// Episodes are recorded by one shard (rank 0's first shard of the last layer) as it
+// learns from an episode's final frame: in the run's order, as lockstep records them.
+void AsyncRun::record_episode(const StepEntry& entry, int e) {
+  try {
+    const std::lock_guard lock(episodes_mu_);
+    in_.run.counters.record(entry.episode_return, entry.episode_length, e, entry.at_step,
+                            in_.on_episode);
+  } catch (...) {
+    fail(std::current_exception(), Halt::at_step_boundary);  // the episode callback
+  }
 }
 
 // The environment actor: runs when its output frame is complete (one at a time
 // per environment, because it has only one frame in flight). Distributed, only the
 // environment's own rank steps it; the others keep the output frame.
 void AsyncRun::on_output(int e, Frame* out) {
+  keep_output(envs_[e], out);
+  act(e);
+}
+
+void AsyncRun::act(int e) {
   EnvActor& a = envs_[e];
   detail::EnvSlot& slot = in_.run.slots[e];
-  keep_output(a, out);
+  const Frame* out = a.last_output;
   try {
     if (out->kind == FrameKind::last) {
-      try {
-        const std::int64_t at = base_steps_ + steps_taken();
-        if (link_ && place_.rank != 0) link_->episode(e, a.episode_return, a.episode_length, at);
-        else record_episode(a.episode_return, a.episode_length, e, at);
-      } catch (...) {
-        fail(std::current_exception(), Halt::at_step_boundary);  // the episode callback
-      }
       if (!halt_.load(std::memory_order_relaxed)) {
         slot.env->reset(std::nullopt, slot.obs);
         a.episode_return = 0.0;
@@ -296,17 +374,29 @@ void AsyncRun::on_output(int e, Frame* out) {
         publish_observation(e, FrameKind::first);
         return;
       }
-    } else if (claim_step(e)) {
-      net_.decode(out->data.data(), a.action);
-      detail::throw_if_action_diverged(a.action, L_, base_steps_ + steps_taken());
-      const StepResult r = slot.env->step(a.action, slot.obs);
-      ++a.step;
-      a.episode_return += r.reward;
-      ++a.episode_length;
-      publish_observation(e, r.terminated || r.truncated ? FrameKind::last : FrameKind::mid,
-                          {a.step, static_cast<float>(r.reward * in_.cfg.reward_scale),
-                           r.terminated, r.truncated});
-      return;
+    } else {
+      switch (claim_step(e)) {
+        case Claim::park: return;  // release_limit acts again
+        case Claim::done: break;
+        case Claim::go: {
+          net_.decode(out->data.data(), a.action);
+          detail::throw_if_action_diverged(a.action, L_, a.last_n);
+          const StepResult r = slot.env->step(a.action, slot.obs);
+          ++a.step;
+          a.episode_return += r.reward;
+          ++a.episode_length;
+          const bool ends = r.terminated || r.truncated;
+          StepEntry entry{a.step, static_cast<float>(r.reward * in_.cfg.reward_scale),
+                          r.terminated, r.truncated};
+          if (ends) {
+            entry.episode_return = a.episode_return;
+            entry.episode_length = a.episode_length;
+            entry.at_step = a.last_n + 1;
+          }
+          publish_observation(e, ends ? FrameKind::last : FrameKind::mid, entry);
+          return;
+        }
+      }
     }
   } catch (...) {
     fail(std::current_exception(), Halt::now);

@@ -30,12 +30,20 @@ struct StepEntry {
   bool truncated = false;
   float td = 0.0f;  // the environment critic's TD error (rules perturb, dfa)
   std::array<float, kMaxGradActions> grad{};  // its action gradient (rule dfa)
+  // When the step ends an episode: its return and length, and the run's step count
+  // after it (what the episode record reports; lockstep's `at_step`).
+  double episode_return = 0.0;
+  std::int64_t episode_length = 0;
+  std::int64_t at_step = 0;
 };
 
 struct Frame {
   int level = 0;
   int env = 0;
-  std::int64_t step = 0;
+  std::int64_t step = 0;  // the environment's own step count (its broadcast slot)
+  // The frame's place in the run's one order (async_runtime.hpp, "Ordering"): 2n for
+  // the frame of global step n, 2n + 1 for the first frame of the episode it ended.
+  std::int64_t seq = 0;
   FrameKind kind = FrameKind::mid;
   std::uint32_t explore_mask = ~0u;  // the episode's exploring layers (bit l)
   NoiseClock clock;                  // the counter of the neurons' noise for this frame

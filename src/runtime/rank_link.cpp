@@ -9,7 +9,7 @@
 namespace coagent::runtime {
 namespace {
 
-enum class Msg : std::uint8_t { slice, observation, frame0, episode, env_done, halt, closed };
+enum class Msg : std::uint8_t { slice, observation, frame0, frontier, env_done, halt, closed };
 enum class ErrorKind : std::uint8_t { none, runtime, divergence, bad_input };
 
 // Every message is this header and then its floats (or, for halt, the error's text).
@@ -21,11 +21,10 @@ struct Header {
   std::int32_t level = 0, env = 0;
   std::uint32_t explore_mask = 0;
   NoiseClock clock;
-  std::int64_t step = 0;
+  std::int64_t step = 0, seq = 0;
   StepEntry entry;
   std::array<float, kMaxGradActions> noise{};
-  double ret = 0.0;
-  std::int64_t length = 0, at = 0;
+  std::int64_t at = 0;  // frontier: the last global step the sender claimed
 };
 
 Header header_of(Msg type, const Frame& f) {
@@ -37,6 +36,7 @@ Header header_of(Msg type, const Frame& f) {
   h.explore_mask = f.explore_mask;
   h.clock = f.clock;
   h.step = f.step;
+  h.seq = f.seq;
   h.entry = f.entry;
   h.noise = f.noise;
   return h;
@@ -131,7 +131,12 @@ bool RankLink::poll() {
     did = true;
   }
   if (!halt_sent_ && (run_->error() || run_->local_stop())) send_halt();
-  if (!closing_ && run_->all_envs_done() && assembly_.empty() && outbox_.size_approx() == 0) {
+  if (!frontier_sent_ && run_->stop_wanted() && !run_->hard_halt()) send_frontier(false);
+  // A hard halt may leave frames waiting for steps never taken (and their slices
+  // half-assembled): then the rank closes once none of its tasks is left.
+  if (!closing_ && run_->all_envs_done() && (assembly_.empty() || run_->hard_halt()) &&
+      run_->quiet() && outbox_.size_approx() == 0) {
+    if (!frontier_sent_) send_frontier(true);
     closing_ = true;
     Header h;
     h.type = Msg::closed;
@@ -139,6 +144,25 @@ bool RankLink::poll() {
   }
   if (closing_ && closed_ranks_ == place_.ranks - 1 && !wire_.sends_pending()) closed_ = true;
   return did;
+}
+
+// A stop at a clean step: this rank's environments stop claiming, and every rank
+// learns the last step each claimed; with all of them known, every rank lets its
+// environments take the steps up to the latest one (AsyncRun::release_limit). A rank
+// that ends sends its frontier as it closes (`final`: it does not ask the others to stop).
+void RankLink::send_frontier(bool final) {
+  frontier_sent_ = true;
+  Header h;
+  h.type = Msg::frontier;
+  h.now = final ? 1 : 0;
+  h.at = run_->freeze();
+  send_all(pack(h, {}));
+  frontier(h.at);
+}
+
+void RankLink::frontier(std::int64_t at) {
+  max_frontier_ = std::max(max_frontier_, at);
+  if (++frontiers_ == place_.ranks) run_->release_limit(max_frontier_ + 1);
 }
 
 void RankLink::send_halt() {
@@ -196,16 +220,6 @@ void RankLink::handle(const Item& it) {
       send_all(pack(header_of(Msg::frame0, *f), {std::span<const float>(f->data)}));
       deliver_observation(f);
       break;
-    case Out::episode: {
-      Header h;
-      h.type = Msg::episode;
-      h.env = it.env;
-      h.ret = it.ret;
-      h.length = it.length;
-      h.at = it.at;
-      wire_.send(0, pack(h, {}));
-      break;
-    }
     case Out::env_done: {
       Header h;
       h.type = Msg::env_done;
@@ -221,6 +235,7 @@ void RankLink::receive(int from, WireBytes& msg) {
     Frame* f = run_->acquire(0);
     f->env = h.env;
     f->step = h.step;
+    f->seq = h.seq;
     f->kind = h.kind;
     f->explore_mask = h.explore_mask;
     f->clock = h.clock;
@@ -246,14 +261,16 @@ void RankLink::receive(int from, WireBytes& msg) {
       }
       return;
     }
-    case Msg::observation: run_->post_critic(frame0()); return;
+    case Msg::observation: {
+      Frame* f = frame0();
+      if (run_->hard_halt()) run_->discard(f);
+      else run_->post_critic(f);
+      return;
+    }
     case Msg::frame0: deliver_observation(frame0()); return;
-    case Msg::episode:
-      try {
-        run_->record_episode(h.ret, h.length, h.env, h.at);
-      } catch (...) {
-        run_->halt_from_remote(std::current_exception(), false);  // the episode callback
-      }
+    case Msg::frontier:
+      if (h.now == 0 && !run_->stop_wanted()) run_->halt_from_remote(nullptr, false);
+      frontier(h.at);
       return;
     case Msg::env_done: run_->env_done(); return;
     case Msg::halt: {
@@ -283,12 +300,20 @@ void RankLink::apply_slice(Frame* f, int from, const WireBytes& msg) const {
 }
 
 void RankLink::complete(Frame* f) {
+  if (run_->hard_halt()) {  // nothing more runs on this rank
+    run_->discard(f);
+    return;
+  }
   std::copy(f->data.begin(), f->data.end(), latest_[f->level][f->env].begin());
   if (f->level == run_->layers()) run_->spawn_output(f);
   else run_->publish(f);
 }
 
 void RankLink::deliver_observation(Frame* f) {
+  if (run_->hard_halt()) {
+    run_->discard(f);
+    return;
+  }
   if (f->kind != FrameKind::first) {
     run_->broadcast(f->env).publish(f->entry);
     steps_.fetch_add(1, std::memory_order_relaxed);

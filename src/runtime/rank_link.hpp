@@ -3,7 +3,7 @@
 //
 // Contract
 //   * Tasks (any worker thread) hand it work through slices_done(), observation(),
-//     criticised(), episode() and env_done(): each only enqueues to a moodycamel
+//     criticised() and env_done(): each only enqueues to a moodycamel
 //     queue and never blocks. poll() and closed() run on the rank's communication
 //     thread — the driver thread, the only one that calls the Wire.
 //   * Every rank assembles every frame of every level: a layer's frame is complete
@@ -19,7 +19,15 @@
 //     every rank's "closed" has arrived and every send has completed, so no message
 //     of a run is left for the next one.
 //   * Errors and stops: the first local error (or a stop request) is sent to every
-//     rank, which halts as the sender did and rethrows it as "rank R: ...".
+//     rank, which halts as the sender did and rethrows it as "rank R: ...". A stop
+//     (or an episode callback's error) ends at a clean step: every rank freezes its
+//     claims and sends the last global step it claimed (its frontier); with every
+//     rank's known, environments take the steps up to the latest, so no step is left
+//     out (a frame after it would wait forever). A hard halt (an environment's error)
+//     leaves such frames: a rank then closes once it has no task left, and frames that
+//     complete after the halt are dropped.
+//   * Episodes are recorded on rank 0 (its first shard of the last layer, in the run's
+//     order): no message.
 #pragma once
 
 #include <concurrentqueue.h>
@@ -46,9 +54,6 @@ class RankLink {
   void slices_done(Frame* f) { outbox_.enqueue({Out::slice, f}); }
   void observation(Frame* f) { outbox_.enqueue({Out::observation, f}); }
   void criticised(Frame* f) { outbox_.enqueue({Out::criticised, f}); }
-  void episode(int e, double ret, std::int64_t length, std::int64_t at) {
-    outbox_.enqueue({Out::episode, nullptr, e, ret, length, at});
-  }
   void env_done() { outbox_.enqueue({Out::env_done}); }
 
   // On the communication thread: does what is queued and what arrived; true if
@@ -61,13 +66,10 @@ class RankLink {
   const std::vector<float>& latest(int level, int e) const { return latest_[level][e]; }
 
  private:
-  enum class Out : std::uint8_t { slice, observation, criticised, episode, env_done };
+  enum class Out : std::uint8_t { slice, observation, criticised, env_done };
   struct Item {
     Out what;
     Frame* frame = nullptr;
-    int env = 0;
-    double ret = 0.0;
-    std::int64_t length = 0, at = 0;
   };
   struct Assembly {
     Frame* frame = nullptr;  // set when this rank's slices are done
@@ -83,6 +85,8 @@ class RankLink {
   void complete(Frame* f);
   void deliver_observation(Frame* f);
   void send_halt();
+  void send_frontier(bool final);
+  void frontier(std::int64_t at);
 
   Wire& wire_;
   Placement place_;
@@ -93,7 +97,9 @@ class RankLink {
   std::vector<std::vector<std::vector<float>>> latest_;
   bool noise_pad_ = false;  // dfa: the output frame's padding carries the noise
   std::atomic<std::int64_t> steps_{0};
-  bool halt_sent_ = false, closing_ = false, closed_ = false;
+  bool halt_sent_ = false, closing_ = false, closed_ = false, frontier_sent_ = false;
+  int frontiers_ = 0;                 // ranks whose last claimed step is known
+  std::int64_t max_frontier_ = -1;
   int closed_ranks_ = 0;
 };
 

@@ -87,51 +87,64 @@ class OptionSweep : public ::testing::TestWithParam<Case> {
   Rule rule() const { return std::get<1>(GetParam()); }
 };
 
-// With one environment every neuron sees the frames of lockstep in the same order:
-// the whole state (network, critic, environment, counters) is bit-identical.
+// Every neuron sees the frames in lockstep's order of (step, environment): the whole
+// state (network, critic, environments, counters) is bit-identical, with one
+// environment or several.
 TEST_P(OptionSweep, AsyncEqualsLockstep) {
-  Trainer ref(config_for(options(), rule(), Mode::lockstep));
-  ref.train();
-  struct Point {
-    bool tbb;
-    int workers, shard;
-  };
-  for (const Point pt : {Point{true, 1, 0}, Point{true, 4, 1}, Point{false, 2, 3}, Point{false, 8, 64}}) {
-    Trainer t(config_for(options(), rule(), Mode::async));
-    tweak(t, [&](TrainConfig& c) { c.shard_size = pt.shard; });
-    t.use_executor(make_executor(pt.tbb, pt.workers));
-    with_watchdog("async run", [&] { t.train(); });
-    EXPECT_EQ(digest(t), digest(ref)) << (pt.tbb ? "tbb" : "threads") << " workers " << pt.workers
-                                      << " shard " << pt.shard;
-    const RunStats& s = t.last_run_stats();
-    EXPECT_EQ(s.shard_messages, s.expected_messages);
-    EXPECT_EQ(s.frames_created, s.frames_released);
+  for (int envs : {1, 4}) {
+    TrainConfig ref_cfg = config_for(options(), rule(), Mode::lockstep);
+    ref_cfg.envs = envs;
+    Trainer ref(ref_cfg);
+    ref.train();
+    struct Point {
+      bool tbb;
+      int workers, shard;
+    };
+    for (const Point pt : {Point{true, 1, 0}, Point{true, 4, 1}, Point{false, 2, 3}, Point{false, 8, 64}}) {
+      TrainConfig cfg = ref_cfg;
+      cfg.mode = Mode::async;
+      cfg.shard_size = pt.shard;
+      Trainer t(cfg);
+      t.use_executor(make_executor(pt.tbb, pt.workers));
+      with_watchdog("async run", [&] { t.train(); });
+      EXPECT_EQ(digest(t), digest(ref)) << (pt.tbb ? "tbb" : "threads") << " workers " << pt.workers
+                                        << " shard " << pt.shard << " envs " << envs;
+      const RunStats& s = t.last_run_stats();
+      EXPECT_EQ(s.shard_messages, s.expected_messages);
+      EXPECT_EQ(s.frames_created, s.frames_released);
+    }
   }
 }
 
 // Saved at step 1037 (inside an episode: traces and noise are live), loaded, resumed
-// to 2400: equal to the uninterrupted run, for every change of mode on resume.
+// to 2400: equal to the uninterrupted run, for every change of mode on resume, with
+// one environment or several.
 TEST_P(OptionSweep, ResumeEqualsUninterrupted) {
-  Trainer full(config_for(options(), rule(), Mode::lockstep));
-  full.train();
   const std::string path = ::testing::TempDir() + "coagent_diff_" + options().name + "_" +
                            std::string(to_string(rule())) + ".ckpt";
-  for (Mode first : {Mode::lockstep, Mode::async}) {
-    for (Mode second : {Mode::lockstep, Mode::async}) {
-      TrainConfig c = config_for(options(), rule(), first);
-      c.steps = 1037;
-      Trainer part(c);
-      part.use_executor(make_executor(true, 2));
-      with_watchdog("first part", [&] { part.train(); });
-      save_checkpoint(part, path);
-      auto resumed = load_checkpoint(path);
-      EXPECT_EQ(digest(*resumed), digest(part)) << "the checkpoint lost state";
-      tweak(*resumed, [&](TrainConfig& c) { c.steps = full.config().steps; });
-      tweak(*resumed, [&](TrainConfig& c) { c.mode = second; });
-      resumed->use_executor(make_executor(false, 3));
-      with_watchdog("resumed", [&] { resumed->train(); });
-      EXPECT_EQ(digest(*resumed), digest(full))
-          << to_string(first) << " then " << to_string(second);
+  for (int envs : {1, 3}) {
+    TrainConfig full_cfg = config_for(options(), rule(), Mode::lockstep);
+    full_cfg.envs = envs;
+    Trainer full(full_cfg);
+    full.train();
+    for (Mode first : {Mode::lockstep, Mode::async}) {
+      for (Mode second : {Mode::lockstep, Mode::async}) {
+        TrainConfig c = full_cfg;
+        c.mode = first;
+        c.steps = 1037;
+        Trainer part(c);
+        part.use_executor(make_executor(true, 2));
+        with_watchdog("first part", [&] { part.train(); });
+        save_checkpoint(part, path);
+        auto resumed = load_checkpoint(path);
+        EXPECT_EQ(digest(*resumed), digest(part)) << "the checkpoint lost state";
+        tweak(*resumed, [&](TrainConfig& k) { k.steps = full.config().steps; });
+        tweak(*resumed, [&](TrainConfig& k) { k.mode = second; });
+        resumed->use_executor(make_executor(false, 3));
+        with_watchdog("resumed", [&] { resumed->train(); });
+        EXPECT_EQ(digest(*resumed), digest(full))
+            << to_string(first) << " then " << to_string(second) << ", envs " << envs;
+      }
     }
   }
   std::remove(path.c_str());
@@ -142,24 +155,33 @@ INSTANTIATE_TEST_SUITE_P(Options, OptionSweep,
                                             ::testing::ValuesIn(kAllRules)),
                          case_name);
 
-// Several environments, resumed in lockstep: still equal (lockstep interleaves them
-// deterministically).
-TEST(Resume, SeveralEnvironmentsInLockstep) {
+// Several environments, every rule, stopped and resumed in either mode: still equal.
+TEST(Resume, SeveralEnvironmentsInEitherMode) {
   for (Rule rule : kAllRules) {
     TrainConfig c = config_for(kOptionSets[2], rule, Mode::lockstep);  // episode schedule
     c.envs = 3;
     Trainer full(c);
     full.train();
-    c.steps = 1001;
-    Trainer part(c);
-    part.train();
-    const std::string path = ::testing::TempDir() + "coagent_diff_envs.ckpt";
-    save_checkpoint(part, path);
-    auto resumed = load_checkpoint(path);
-    tweak(*resumed, [&](TrainConfig& c) { c.steps = full.config().steps; });
-    resumed->train();
-    EXPECT_EQ(digest(*resumed), digest(full)) << to_string(rule);
-    std::remove(path.c_str());
+    for (Mode first : {Mode::lockstep, Mode::async}) {
+      for (Mode second : {Mode::lockstep, Mode::async}) {
+        TrainConfig p = c;
+        p.steps = 1001;
+        p.mode = first;
+        Trainer part(p);
+        part.use_executor(make_executor(true, 2));
+        with_watchdog("first part", [&] { part.train(); });
+        const std::string path = ::testing::TempDir() + "coagent_diff_envs.ckpt";
+        save_checkpoint(part, path);
+        auto resumed = load_checkpoint(path);
+        tweak(*resumed, [&](TrainConfig& k) { k.steps = full.config().steps; });
+        tweak(*resumed, [&](TrainConfig& k) { k.mode = second; });
+        resumed->use_executor(make_executor(false, 2));
+        with_watchdog("resumed", [&] { resumed->train(); });
+        EXPECT_EQ(digest(*resumed), digest(full))
+            << to_string(rule) << ": " << to_string(first) << " then " << to_string(second);
+        std::remove(path.c_str());
+      }
+    }
   }
 }
 

@@ -21,6 +21,7 @@ namespace {
 using testing::kAllRules;
 using testing::make_executor;
 using testing::with_watchdog;
+using testing::tweak;
 
 // The ranks' shared state: a mailbox per rank and a barrier for the collectives.
 struct Hub {
@@ -124,21 +125,28 @@ std::vector<std::string> run_ranks(int R, Make make, std::int64_t until = -1) {
 
 class DistributedEqualsLockstep : public ::testing::TestWithParam<std::tuple<int, int, Rule>> {};
 
+// Every rank's shards take the frames in lockstep's order of (step, environment),
+// whichever rank's environment and slices come first: the same state for any number
+// of environments and ranks.
 TEST_P(DistributedEqualsLockstep, SameDigestOnEveryRank) {
   const auto [R, shard, rule] = GetParam();
-  TrainConfig ref_cfg = config(rule);
-  ref_cfg.mode = Mode::lockstep;
-  Trainer ref(ref_cfg);
-  ref.train();
-  with_watchdog("distributed run", [&, R = R, shard = shard, rule = rule] {
-    const auto digests = run_ranks(R, [&] {
-      TrainConfig c = config(rule);
-      c.mode = Mode::mpi;
-      c.shard_size = shard;
-      return std::make_unique<Trainer>(c);
+  for (int envs : {1, 4}) {
+    SCOPED_TRACE("envs " + std::to_string(envs));
+    TrainConfig ref_cfg = config(rule);
+    ref_cfg.mode = Mode::lockstep;
+    ref_cfg.envs = envs;
+    Trainer ref(ref_cfg);
+    ref.train();
+    with_watchdog("distributed run", [&, R = R, shard = shard] {
+      const auto digests = run_ranks(R, [&] {
+        TrainConfig c = ref_cfg;
+        c.mode = Mode::mpi;
+        c.shard_size = shard;
+        return std::make_unique<Trainer>(c);
+      });
+      for (int r = 0; r < R; ++r) EXPECT_EQ(digests[r], ref.digest()) << "rank " << r;
     });
-    for (int r = 0; r < R; ++r) EXPECT_EQ(digests[r], ref.digest()) << "rank " << r;
-  });
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sweep, DistributedEqualsLockstep,
@@ -146,11 +154,14 @@ INSTANTIATE_TEST_SUITE_P(Sweep, DistributedEqualsLockstep,
                                             ::testing::ValuesIn(kAllRules)));
 
 TEST(Distributed, ManyEnvironmentsAgreeAcrossRanksAndCountEverything) {
-  with_watchdog("distributed, 6 environments", [] {
-    TrainConfig c = config(Rule::perturb);
+  TrainConfig c = config(Rule::perturb);
+  c.envs = 6;
+  c.steps = 3000;
+  c.mode = Mode::lockstep;
+  Trainer ref(c);
+  ref.train();
+  with_watchdog("distributed, 6 environments", [&] {
     c.mode = Mode::mpi;
-    c.envs = 6;
-    c.steps = 3000;
     std::vector<std::int64_t> steps(3), episodes(3);
     std::vector<std::string> digests(3);
     on_ranks(3, [&] { return std::make_unique<Trainer>(c); }, [&](int r, Trainer& t) {
@@ -162,10 +173,64 @@ TEST(Distributed, ManyEnvironmentsAgreeAcrossRanksAndCountEverything) {
     });
     for (int r = 0; r < 3; ++r) {
       EXPECT_EQ(steps[r], 3000);
-      EXPECT_EQ(episodes[r], episodes[0]);
-      EXPECT_EQ(digests[r], digests[0]) << "rank " << r << " holds another state";
+      EXPECT_EQ(episodes[r], ref.episodes_done());
+      EXPECT_EQ(digests[r], ref.digest()) << "rank " << r << " holds another state";
     }
   });
+}
+
+// A stop requested on one rank (rank 0, or another one) with several environments in
+// flight: every rank ends at the same step, with lockstep's state at that step (no
+// step is left out, so nothing waits forever), and the run continues on 2 ranks to
+// lockstep's state at its budget.
+TEST(Distributed, AStopOnAnyRankEndsEveryRankAtOneCleanStep) {
+  for (int stopper : {0, 2}) {
+    SCOPED_TRACE("stop requested on rank " + std::to_string(stopper));
+    TrainConfig c = config(Rule::dfa);
+    c.envs = 5;
+    c.steps = 2000000;
+    c.mode = Mode::mpi;
+    std::vector<Trainer*> trainers(3, nullptr);
+    std::barrier ready(3);
+    std::vector<std::int64_t> steps(3);
+    std::vector<std::string> digests(3);
+    const std::string path = ::testing::TempDir() + "distributed_stop.ckpt";
+    with_watchdog("distributed stop", [&] {
+      on_ranks(3, [&] { return std::make_unique<Trainer>(c); }, [&](int r, Trainer& t) {
+        trainers[r] = &t;
+        ready.arrive_and_wait();
+        if (r == 0)  // episodes are recorded on rank 0
+          t.set_episode_callback([&](const EpisodeRecord& e) {
+            if (e.episode == 4) trainers[stopper]->request_stop();
+          });
+        t.train();
+        steps[r] = t.steps_done();
+        digests[r] = t.digest();
+        t.save(path);
+      });
+    });
+    ASSERT_LT(steps[0], c.steps);
+    for (int r = 0; r < 3; ++r) {
+      EXPECT_EQ(steps[r], steps[0]) << "rank " << r;
+      EXPECT_EQ(digests[r], digests[0]) << "rank " << r;
+    }
+    TrainConfig ref_cfg = c;
+    ref_cfg.mode = Mode::lockstep;
+    ref_cfg.steps = steps[0];
+    Trainer ref(ref_cfg);
+    ref.train();
+    EXPECT_EQ(digests[0], ref.digest()) << "the stopped state is not lockstep's at step " << steps[0];
+    tweak(ref, [&](TrainConfig& k) { k.steps = steps[0] + 700; });
+    ref.train();
+    with_watchdog("resume after the stop", [&] {
+      const auto resumed = run_ranks(2, [&] {
+        auto l = load_learner(path);
+        return std::unique_ptr<Trainer>(dynamic_cast<Trainer*>(l.release()));
+      }, steps[0] + 700);
+      for (const auto& d : resumed) EXPECT_EQ(d, ref.digest());
+    });
+    std::remove(path.c_str());
+  }
 }
 
 TEST(Distributed, ResumesOnAnotherRankCountExactly) {
