@@ -44,7 +44,7 @@ std::span<const RuleInfo> rule_list() noexcept;
 inline bool uses_env_critic(Rule r) noexcept { return rule_info(r).env_critic; }
 // The most action dimensions rule dfa supports: the output frame carries the noise
 // next to the voltages in its padding (padded(A) >= 2A).
-inline constexpr int kMaxGradActions = 4;
+inline constexpr int kMaxGradActions = 8;  // padded(8) = 16: Ant-v5 fits
 enum class ActorStep : std::uint8_t { natural, plain };
 enum class NoiseKind : std::uint8_t { gaussian, ou };
 // automatic ("auto", the default): lockstep for one environment and a network whose

@@ -47,6 +47,7 @@ namespace coagent {
 
 inline constexpr int kLane = 16;  // row padding: whole 16-lane vectors
 constexpr int padded(int n) noexcept { return (n + kLane - 1) / kLane * kLane; }
+static_assert(padded(kMaxGradActions) >= 2 * kMaxGradActions, "dfa: the noise must fit the padding");
 
 // What the kernels read of a run's settings: rule_settings(cfg) builds it; its
 // defaults are TrainConfig's (declared once, there).

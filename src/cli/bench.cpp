@@ -6,6 +6,8 @@
 // bench takes does not enter it. Printers: bench_report.cpp; mode mpi: bench_mpi.cpp.
 #include "cli/bench.hpp"
 
+#include "cli/bench_peers.hpp"
+#include "cli/bench_raw.hpp"
 #include "cli/bench_report.hpp"
 #include "cli/commands.hpp"
 #include "cli/gnuplot.hpp"
@@ -48,14 +50,21 @@ TrainConfig bench_config(const BenchOptions& o, std::string& label) {
   }
   c.noise_scale = {0.1};
   c.seed = 1;
+  {  // unbounded observations (MuJoCo's) are encoded by running statistics, as the presets do
+    const Box ob = make_env(c.env)->observation_bounds();
+    for (std::size_t i = 0; i < ob.low.size(); ++i)
+      if (!std::isfinite(ob.low[i]) || !std::isfinite(ob.high[i])) c.obs_norm = ObsNorm::running;
+  }
   Trainer probe(c);
-  label = fmt::format("{} ({}, {})", o.net, fmt::join(probe.network().shape(), "-"), c.env);
+  label = fmt::format("{} ({}, {}{})", o.net, fmt::join(probe.network().shape(), "-"), c.env,
+                      c.obs_norm == ObsNorm::running ? ", obs-norm running" : "");
   return c;
 }
 
 namespace {
 
-double run_once(TrainConfig c, std::int64_t steps, std::string* digest_out) {
+double run_once(TrainConfig c, std::int64_t steps, std::string* digest_out, bool raw = false) {
+  if (raw) return raw_step_rate(c.env, c.envs, c.threads, steps);
   c.steps = steps;
   Trainer t(c);
   const auto t0 = std::chrono::steady_clock::now();
@@ -132,6 +141,19 @@ int run_bench(const BenchOptions& o) {
       }
     }
   }
+  // Beside every training row, its environments alone on as many threads (no network,
+  // no learning): the "raw" rows, and each training row's "÷raw".
+  {
+    std::vector<Config> raw;
+    for (const Config& x : configs) {
+      const bool seen = std::any_of(raw.begin(), raw.end(), [&](const Config& r) {
+        return r.row.threads == x.row.threads && r.row.envs == x.row.envs;
+      });
+      if (!seen)
+        raw.push_back({BenchRow{.mode = "raw", .threads = x.row.threads, .shard = 0, .envs = x.row.envs}, x.c, {}});
+    }
+    configs.insert(configs.end(), raw.begin(), raw.end());
+  }
   std::map<int, std::unique_ptr<StreamProbe>> probes;  // the roofline, per thread count
   std::map<int, std::vector<double>> bandwidth;        // per thread count, per round
   for (const Config& x : configs)
@@ -139,13 +161,15 @@ int run_bench(const BenchOptions& o) {
       probes[x.row.threads] = std::make_unique<StreamProbe>(res.bytes_per_step, x.row.threads);
 
   ProgressPrinter report(stderr);
-  for (Config& x : configs) run_once(x.c, std::max<std::int64_t>(50, res.steps / 10), nullptr);  // warm-up
+  for (Config& x : configs)  // warm-up
+    run_once(x.c, std::max<std::int64_t>(50, res.steps / 10), nullptr, x.row.mode == "raw");
   for (int round = 0; round < o.reps; ++round) {
     for (auto& [t, probe] : probes) bandwidth[t].push_back(probe->measure());
     for (std::size_t i = 0; i < configs.size(); ++i) {
       Config& x = configs[round % 2 ? configs.size() - 1 - i : i];
       std::string dig;
-      x.rates.push_back(run_once(x.c, res.steps, round == 0 ? &dig : nullptr));
+      const bool raw = x.row.mode == "raw";
+      x.rates.push_back(run_once(x.c, res.steps, round == 0 && !raw ? &dig : nullptr, raw));
       if (round == 0 && x.row.mode == "fused") res.fused_digest[x.row.envs] = dig;
     }
     if (!o.json) report.line(fmt::format("  round {}/{} done", round + 1, o.reps));
@@ -168,15 +192,17 @@ int run_bench(const BenchOptions& o) {
     r.min = *std::min_element(x.rates.begin(), x.rates.end());
     r.max = *std::max_element(x.rates.begin(), x.rates.end());
     r.neuron_updates = r.median * static_cast<double>(res.neurons);
-    const Config *fused = nullptr, *one = nullptr;
+    const Config *fused = nullptr, *one = nullptr, *raw = nullptr;
     for (const Config& b : configs) {
       if (b.row.mode == "fused" && b.row.envs == r.envs) fused = &b;
+      if (b.row.mode == "raw" && b.row.envs == r.envs && b.row.threads == r.threads) raw = &b;
       if (b.row.threads == 1 && b.row.envs == r.envs &&
           ((r.mode == "lockstep" && b.row.mode == "fused") ||
            (b.row.mode == r.mode && b.row.shard == r.shard)))
         one = &b;
     }
     r.ratio_to_fused = per_round([&](int k) { return x.rates[k] / fused->rates[k]; });
+    r.ratio_to_raw = per_round([&](int k) { return x.rates[k] / raw->rates[k]; });
     r.speedup = one ? per_round([&](int k) { return x.rates[k] / one->rates[k]; }) : 0.0;
     r.roofline_fraction = per_round([&](int k) {
       return x.rates[k] * static_cast<double>(res.bytes_per_step) / bandwidth[r.threads][k];
@@ -217,6 +243,10 @@ int run_bench(const BenchOptions& o) {
     }
   }
 
+  if (o.peers && !o.env.empty()) {
+    if (!o.json) report.line("  measuring the peers (EnvPool, SB3 TD3) ...");
+    res.peers = peer_rates(base.env, *std::max_element(o.envs.begin(), o.envs.end()), threads);
+  }
   print_bench(o, res);
   return 0;
 }
@@ -228,7 +258,7 @@ struct BenchFlags {
   BenchOptions options;  // --net, --env, --json, --csv and --plot go straight here
   std::string threads, shards = "1,8,64", envs = "1", modes = "fused,lockstep,async",
               rule = "linear", steps, reps = "3", mode;
-  bool no_ddpg = false;
+  bool no_ddpg = false, no_peers = false;
 };
 
 // "1,2,4" as integers; `what` names the flag in an error.
@@ -264,6 +294,7 @@ BenchOptions bench_options(const BenchFlags& f) {
   if (reps < 1 || reps > 100) throw std::invalid_argument("--reps must be in [1, 100]");
   o.reps = static_cast<int>(reps);
   o.ddpg = !f.no_ddpg;
+  o.peers = !f.no_peers;
   if (!f.mode.empty() && f.mode != "mpi")
     throw std::invalid_argument(fmt::format("--mode: '{}' is not mpi (the other modes are --modes)", f.mode));
   o.mpi = f.mode == "mpi";
@@ -291,6 +322,9 @@ void add_bench(CLI::App& app, Command& chosen) {
   sub->add_option("--mode", f->mode,
                   "mpi: measure mode mpi over 1 .. R ranks of this MPI job (run under mpirun)");
   sub->add_flag("--no-ddpg", f->no_ddpg, "skip timing one DDPG update on the same widths");
+  sub->add_flag("--no-peers", f->no_peers,
+                "with --env: skip EnvPool's stepping rate and SB3 TD3's training rate (measured by "
+                "python/coagent/peer_rates.py when they are installed)");
   sub->add_option("--csv", f->options.csv, "also write the table as CSV");
   sub->add_option("--plot", f->options.plot, "also plot steps/s against threads (PNG, gnuplot)");
   choose_when_parsed(*sub, chosen, [f] { return run_bench(bench_options(*f)); });

@@ -21,6 +21,7 @@ struct BenchOptions {
   std::int64_t steps = 0;  // per repetition; 0 = sized for ~0.3 s
   int reps = 3;
   bool ddpg = true;  // also time one DDPG update (batch 64 and 256) on the same widths
+  bool peers = true;  // with --env: EnvPool's and SB3 TD3's rates beside (bench_peers.hpp)
   bool json = false;
   std::string csv;
   std::string plot;
