@@ -47,13 +47,12 @@ inline bool uses_env_critic(Rule r) noexcept { return rule_info(r).env_critic; }
 inline constexpr int kMaxGradActions = 8;  // padded(8) = 16: Ant-v5 fits
 enum class ActorStep : std::uint8_t { natural, plain };
 enum class NoiseKind : std::uint8_t { gaussian, ou };
-// automatic ("auto", the default): lockstep for one environment and a network whose
-// every layer has fewer than kAutoShardWeights weights (nothing for a second thread to
-// do but pass frames), async otherwise. With one environment the two are bit-identical,
-// so the choice never changes a result; with several, auto is async (resolved_mode,
-// coagent/placement.hpp).
+// automatic ("auto", the default): lockstep for a network whose every layer has fewer
+// than kAutoShardWeights weights (nothing for a second thread to do but pass frames),
+// async otherwise, for any number of environments. The two are bit-identical, so the
+// choice never changes a result (resolved_mode, coagent/placement.hpp).
 // mpi: the async runtime on every rank of an MPI job, each holding a block of every
-// layer (docs/design.md §6.4); bit-identical to lockstep with one environment.
+// layer (docs/design.md §6.4); bit-identical to lockstep.
 enum class Mode : std::uint8_t { lockstep, async, automatic, mpi };
 enum class Algo : std::uint8_t { local, ddpg, ars };
 // all:     every layer explores at every step (as its noise settings say).

@@ -104,6 +104,7 @@ void bind_learner(py::module_& m) {
 PYBIND11_MODULE(_coagent, m) {
   m.doc() = "coagent's C++ engine (use the coagent package)";
   py::register_exception<DivergenceError>(m, "DivergenceError", PyExc_RuntimeError);
+  py::module_::import("atexit").attr("register")(py::cpp_function(&python::stop_calls_at_exit));
   m.def("builtin_envs", &builtin_env_names);
   m.def("builtin_env_table", [] {  // the registry's rows (coagent/env.hpp's EnvInfo)
     py::list out;

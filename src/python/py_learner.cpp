@@ -5,7 +5,12 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cxxabi.h>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
 #include "coagent/checkpoint.hpp"
@@ -15,9 +20,10 @@
 namespace coagent::python {
 namespace {
 
-// SIGINT while train_until() runs on the main thread: ask the learner to stop. A
-// signal handler can reach only process-wide state, hence these atomics; train_until()
-// sets them for its duration and restores Python's handler after.
+// SIGINT while train_until() or evaluate() runs on the main thread: ask the learner to
+// stop (training), or let the evaluation's policy see it (evaluate). A signal handler can
+// reach only process-wide state, hence these atomics; the call sets them for its
+// duration and restores Python's handler after.
 std::atomic<Learner*> g_interrupt_target{nullptr};
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) {
@@ -27,19 +33,21 @@ extern "C" void on_sigint(int) {
 
 class SigintGuard {
  public:
-  explicit SigintGuard(Learner& l) {
+  explicit SigintGuard(Learner* l) {
     // Only the main thread gets SIGINT's Python handler; its ident is read once.
     static const unsigned long main_ident =
         py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
     if (PyThread_get_thread_ident() != main_ident) return;
     g_interrupted.store(false);
-    g_interrupt_target.store(&l);
+    g_interrupt_target.store(l);
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     installed_ = sigaction(SIGINT, &sa, &old_) == 0;
   }
   ~SigintGuard() { restore(); }
+  // SIGINT arrived while installed (read from any thread).
+  bool fired() const noexcept { return installed_ && g_interrupted.load(std::memory_order_relaxed); }
   SigintGuard(const SigintGuard&) = delete;
   SigintGuard& operator=(const SigintGuard&) = delete;
   // Puts Python's handler back; returns whether SIGINT arrived meanwhile.
@@ -54,6 +62,45 @@ class SigintGuard {
  private:
   bool installed_ = false;
   struct sigaction old_ {};
+};
+
+// The calls in progress (learn, evaluate) of every agent, and whether the interpreter is
+// exiting. At exit (an atexit function, which runs before Python finalizes) every call
+// in progress is asked to stop and waited for, and new ones are refused: a thread of ours
+// that asked for the GIL while Python tears down would be ended by Python in the middle
+// of C++ frames (a daemon thread inside learn(), or a worker stepping a Python
+// environment). Process-wide by nature, like the SIGINT handler's state.
+struct Calls {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::multiset<Learner*> running;
+  std::atomic<bool> exiting{false};
+};
+Calls& calls() {
+  static Calls c;
+  return c;
+}
+
+class RunningCall {
+ public:
+  explicit RunningCall(Learner* l) : l_(l) {
+    Calls& c = calls();
+    const std::lock_guard lock(c.mu);
+    if (c.exiting.load())
+      throw std::runtime_error("the Python interpreter is exiting: coagent runs no new call");
+    c.running.insert(l_);
+  }
+  ~RunningCall() {
+    Calls& c = calls();
+    const std::lock_guard lock(c.mu);
+    c.running.erase(c.running.find(l_));
+    c.cv.notify_all();
+  }
+  RunningCall(const RunningCall&) = delete;
+  RunningCall& operator=(const RunningCall&) = delete;
+
+ private:
+  Learner* l_;
 };
 
 // Runs `make` (which constructs a learner over Python environments); a Python exception
@@ -101,6 +148,16 @@ std::unique_ptr<PyLearner> PyLearner::load(const std::string& path, py::object e
   return std::unique_ptr<PyLearner>(new PyLearner(std::move(l), std::move(slot)));
 }
 
+void stop_calls_at_exit() {
+  Calls& c = calls();
+  py::gil_scoped_release nogil;  // the calls in progress may need the GIL to finish
+  std::unique_lock lock(c.mu);
+  c.exiting.store(true);
+  for (Learner* l : c.running) l->request_stop();
+  // A stop ends a run at its next step; an evaluation sees `exiting` at its next step.
+  c.cv.wait_for(lock, std::chrono::seconds(60), [&] { return c.running.empty(); });
+}
+
 PyLearner::Busy::Busy(const PyLearner& l) : l_(l) {
   if (l_.busy_.exchange(true))
     throw std::runtime_error("this agent is busy: learn(), evaluate() or save() is running on another thread");
@@ -139,12 +196,15 @@ py::list PyLearner::train_until(std::int64_t until, py::object progress) {
       }
     };
   }
-  SigintGuard sigint(*learner_);
+  const RunningCall running(learner_.get());
+  SigintGuard sigint(learner_.get());
   std::exception_ptr failed;
   {
     py::gil_scoped_release nogil;
     try {
       learner_->train_until(until, hooks);
+    } catch (abi::__forced_unwind&) {  // Python ending this thread: never swallowed
+      throw;
     } catch (...) {
       failed = std::current_exception();
     }
@@ -225,18 +285,37 @@ py::dict PyLearner::evaluate(int episodes, std::optional<std::uint64_t> seed, py
     });
   EvalResult r;
   std::exception_ptr failed;
+  // Ctrl-C during an evaluation: the policy sees it at its next step and the evaluation
+  // ends with KeyboardInterrupt (the learner's state is untouched).
+  struct Interrupted {};
+  const RunningCall running(learner_.get());
+  SigintGuard sigint(nullptr);
+  bool interrupted = false;
   {
     py::gil_scoped_release nogil;
     try {
-      r = env ? evaluate_greedy(*env, episodes, s, learner_->greedy_policy())
-              : learner_->evaluate(episodes, s);
+      if (!env) env = learner_->make_environment();  // what learner_->evaluate() steps
+      const GreedyPolicy policy = learner_->greedy_policy();
+      r = evaluate_greedy(*env, episodes, s, [&](std::span<const double> obs, std::span<double> action) {
+        if (sigint.fired() || calls().exiting.load(std::memory_order_relaxed)) throw Interrupted{};
+        policy(obs, action);
+      });
+    } catch (const Interrupted&) {
+      interrupted = true;
+    } catch (abi::__forced_unwind&) {
+      throw;
     } catch (...) {
       failed = std::current_exception();
     }
     env.reset();  // PyEnv drops its references with the GIL taken by PyRef
   }
+  sigint.restore();
   slot_->rethrow();
   if (failed) std::rethrow_exception(failed);
+  if (interrupted) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
+  }
   return json_to_python(eval_to_json(r));
 }
 

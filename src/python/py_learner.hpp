@@ -35,6 +35,10 @@ namespace coagent::python {
 
 using Flags = std::map<std::string, std::string>;
 
+// At interpreter exit (registered with atexit by the module): stops every learn() or
+// evaluate() in progress, waits for them, and refuses new ones.
+void stop_calls_at_exit();
+
 class PyLearner {
  public:
   // Settings: the preset (may be empty), then `flags` (settings-table keys, `env`

@@ -286,8 +286,8 @@ TEST(Config, ExploreScheduleDependsOnSeedAndEnvironment) {
 }
 
 }  // namespace
-// --mode auto: lockstep for one environment and layers under kAutoShardWeights weights,
-// async otherwise; explicit modes are kept.
+// --mode auto: lockstep for layers under kAutoShardWeights weights, async otherwise,
+// whatever the number of environments; explicit modes are kept.
 TEST(Config, AutoModeResolvesFromEnvsAndLayerSizes) {
   TrainConfig c;
   EXPECT_EQ(c.mode, Mode::automatic);
@@ -297,8 +297,9 @@ TEST(Config, AutoModeResolvesFromEnvsAndLayerSizes) {
   EXPECT_EQ(resolved_mode(c, small), Mode::lockstep);
   EXPECT_EQ(resolved_mode(c, wide), Mode::async);
   EXPECT_EQ(resolved_mode(c, edge), Mode::async);  // 256 x 256 = kAutoShardWeights
-  c.envs = 2;
-  EXPECT_EQ(resolved_mode(c, small), Mode::async);
+  c.envs = 16;
+  EXPECT_EQ(resolved_mode(c, small), Mode::lockstep);
+  EXPECT_EQ(resolved_mode(c, edge), Mode::async);
   c.mode = Mode::lockstep;
   EXPECT_EQ(resolved_mode(c, wide), Mode::lockstep);
   c.mode = Mode::async, c.envs = 1;
