@@ -119,8 +119,11 @@ void Network::encode(std::span<const double> obs, float* frame) const noexcept {
       frame[i] = static_cast<float>(std::clamp(z, -obs_clip_, obs_clip_));
     }
   } else {
+    // Clipped far outside anything a bounded observation encodes to ([-1, 1]), so that a
+    // finite observation however large (1e39 does not fit a float) gives a finite action.
+    constexpr double kLimit = 1e6;
     for (int i = 0; i < obs_size_; ++i)
-      frame[i] = static_cast<float>((obs[i] - obs_mid_[i]) / obs_half_[i]);
+      frame[i] = static_cast<float>(std::clamp((obs[i] - obs_mid_[i]) / obs_half_[i], -kLimit, kLimit));
   }
   std::fill(frame + obs_size_, frame + stride, 0.0f);
 }
