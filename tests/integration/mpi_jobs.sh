@@ -26,8 +26,14 @@ timeout "$limit" mpirun --oversubscribe -np 2 "$bin" train --mode mpi --env moun
     --hidden 64,64 --steps 100000000 --checkpoint-every 2000 --save "$ck" > "$tmp/out" 2> "$tmp/err" &
 job=$!
 for _ in $(seq 600); do [ -s "$ck" ] && break; sleep 0.1; done
-victim=$(pgrep -f "coagent train --mode mpi --env mountaincar --hidden 64,64 --steps 100000000" | tail -1)
-kill -9 "$victim"
+# The victim is rank 1 by its environment (Open MPI sets OMPI_COMM_WORLD_RANK), not whichever
+# process a pattern lists last (mpirun and timeout carry the same command line).
+victim=""
+for p in $(pgrep -x coagent); do
+  if tr '\0' '\n' < "/proc/$p/environ" 2> /dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then victim=$p; fi
+done
+check "killed rank: rank 1 found (pid ${victim:-none})" '[ -n "$victim" ]'
+kill -9 "${victim:-0}" 2> /dev/null
 start=$SECONDS
 wait "$job"
 rc=$?

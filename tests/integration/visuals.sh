@@ -136,7 +136,6 @@ bad "plot-policy: synthetic has no picture" out.png "$bin" plot-policy s.ckpt -o
 "$bin" train --env mountaincar --steps 100000000 --metrics killed.jsonl > /dev/null 2>&1 &
 bg_pid=$!
 for _ in $(seq 100); do [ -s killed.jsonl.tmp ] && break; sleep 0.1; done
-sleep 0.3
 kill -9 "$bg_pid" 2> /dev/null; wait "$bg_pid" 2> /dev/null; bg_pid=
 check "killed run: no killed.jsonl" '[ ! -e killed.jsonl ]'
 check "killed run: killed.jsonl.tmp holds the lines written so far" \
