@@ -13,6 +13,7 @@ import sys
 import textwrap
 import threading
 
+import numpy as np
 import pytest
 
 import coagent
@@ -228,3 +229,40 @@ def test_the_interpreter_exits_with_agents_alive(when):
     assert r.returncode == 0, r.stderr[-2000:]
     assert "exiting" in r.stdout
     assert "Fatal Python error" not in r.stderr
+
+
+class GoesUnstable(Forwarding):
+    """Hopper-v5 whose step number `at` first kicks the simulation (huge velocities), as a
+    bad model or action scale would: MuJoCo warns, and the step is an error."""
+
+    def __init__(self, at):
+        super().__init__("Hopper-v5")
+        self.at = at
+
+    def step(self, action):
+        if self.steps + 1 == self.at:
+            qpos = np.array([0, 1.25, 0, 0, 0, 0.0])
+            self.inner.unwrapped.set_state(qpos, np.full(6, 1e12))
+        return super().step(action)
+
+
+def test_an_unstable_simulation_mid_run_with_several_environments(tmp_path):
+    """MuJoCo goes unstable in one of four environments stepped by async workers: learn()
+    raises that one error (naming the task, the step and MuJoCo's warning), the checkpoint
+    saved before is intact, and the agent itself still saves."""
+    made = []
+
+    def factory():
+        made.append(1)
+        return GoesUnstable(1500) if len(made) == 2 else Forwarding("Hopper-v5")
+
+    agent = coagent.Agent(factory, preset="hopper", seed=1, envs=4, mode="async", threads=2)
+    agent.learn(2000)
+    saved = tmp_path / "before.ckpt"
+    agent.save(saved)
+    digest = agent.digest
+    with pytest.raises(RuntimeError, match=r"^Hopper-v5: step \d+: MuJoCo warning: Nan, Inf or huge value"):
+        agent.learn(20_000)
+    assert coagent.Agent.load(saved, env=lambda: Forwarding("Hopper-v5")).digest == digest
+    agent.save(tmp_path / "after.ckpt")
+    assert coagent.Agent.load(tmp_path / "after.ckpt", env=lambda: Forwarding("Hopper-v5")).digest == agent.digest
