@@ -3,9 +3,11 @@
 # moments (fixed RANDOM seed), each time after it has written a checkpoint of its own.
 # After every kill the checkpoint must be a complete, valid file that moved forward;
 # the run is then resumed from it, and finally finishes with the digest of a run that
-# was never interrupted (lockstep resumes are exact).
+# was never interrupted in lockstep. MODE async runs 3 environments on 2 threads: async is
+# lockstep bit for bit, so its resumed run must end at the lockstep run's digest too.
 set -u
-bin=${1:?usage: crash_resume.sh path/to/coagent}
+bin=${1:?usage: crash_resume.sh path/to/coagent [lockstep|async]}
+mode=${2:-lockstep}
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -15,12 +17,17 @@ ck="$tmp/run.ckpt"
 RANDOM=20261124
 fail=0
 last_steps=0
-settings=(--env mountaincar --hidden 16,16 --mode lockstep --seed 7)
+settings=(--env mountaincar --hidden 16,16 --seed 7)
+case "$mode" in
+  lockstep) run_settings=(--mode lockstep) ;;
+  async) settings+=(--envs 3); run_settings=(--mode async --threads 2) ;;
+  *) echo "crash_resume.sh: unknown mode '$mode'"; exit 2 ;;
+esac
 for round in 1 2 3 4 5 6; do
   if [ -e "$ck" ]; then
     args=(--resume "$ck")
   else
-    args=("${settings[@]}")
+    args=("${settings[@]}" "${run_settings[@]}")
   fi
   # Checkpoints are renamed over the old file, so a new one has a new inode.
   before=$(stat -c %i "$ck" 2>/dev/null || echo none)
@@ -58,12 +65,12 @@ if "$bin" train --resume "$ck" --steps "$final" --save "$ck" --eval-episodes 1 >
 else
   echo "FAIL: final resume failed: $(cat "$tmp/log")"; fail=1
 fi
-# The same run, never interrupted, ends in the same state (digest: network, traces,
-# random streams, environments, counters).
-"$bin" train "${settings[@]}" --steps "$final" --save "$tmp/full.ckpt" --eval-episodes 1 > /dev/null
+# The same run, never interrupted and in lockstep, ends in the same state (digest:
+# network, traces, random streams, environments, counters).
+"$bin" train "${settings[@]}" --mode lockstep --steps "$final" --save "$tmp/full.ckpt" --eval-episodes 1 > /dev/null
 d_resumed=$(digest_of "$ck"); d_full=$(digest_of "$tmp/full.ckpt")
 if [ -n "$d_full" ] && [ "$d_resumed" = "$d_full" ]; then
-  echo "ok: killed and resumed 6 times, same digest as an uninterrupted run ($d_full)"
+  echo "ok: $mode: killed and resumed 6 times, same digest as an uninterrupted lockstep run ($d_full)"
 else
   echo "FAIL: digest after the crashes $d_resumed, uninterrupted $d_full"; fail=1
 fi
