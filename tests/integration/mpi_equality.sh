@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mode mpi equals lockstep: for R = 1, 2, 3 ranks, two shard sizes and every rule (one
-# environment), the learned state's digest is lockstep's; a run checkpointed on one
+# environment, and several), the learned state's digest is lockstep's; a run checkpointed on one
 # rank count and resumed on another ends with the digest of an uninterrupted run; the
 # checkpoint rank 0 writes is the one lockstep would write.
 source "$(dirname "$0")/common.sh"
@@ -25,6 +25,9 @@ sweep "1 2 3" "0 100" --env synthetic --hidden 1024,1024,1024 --steps 60 --seed 
 sweep "2 3" "3" --preset mountaincar --steps 2000                                    # perturb
 sweep "2 3" "0" --preset pendulum --steps 1000                                       # dfa
 sweep "2 3" "1" --env chain --hidden 8,8 --rule compatible --steps 1000 --seed 2
+# Several environments: every rank's shards take the frames in lockstep's order.
+sweep "1 2 3" "0" --preset pendulum --envs 4 --steps 1000                             # dfa
+sweep "2 3" "3" --env mountaincar --hidden 32,32 --envs 5 --steps 2000 --seed 4      # linear
 
 # Resume across rank counts: 2 ranks to 1500 steps, then 3 ranks to 3000 = lockstep 3000.
 base=(--env mountaincar --hidden 64,64 --seed 5)

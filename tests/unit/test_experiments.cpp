@@ -219,7 +219,6 @@ TEST(Exp1, TinyRunGivesFiniteNumbersAndRepeatsExactly) {
     for (int l = 0; l < 3; ++l) {
       EXPECT_TRUE(std::isfinite(r.r_trajectory[p][l])) << "phase " << p + 1 << " layer " << l;
       EXPECT_TRUE(std::isfinite(r.r_training[p][l])) << "phase " << p + 1 << " layer " << l;
-      EXPECT_LE(std::abs(r.r_training[p][l]), 1.0);
       EXPECT_TRUE(std::isfinite(r.same_sign_training[p][l]));
       EXPECT_TRUE(std::isfinite(r.same_sign_trajectory[p][l]));
     }

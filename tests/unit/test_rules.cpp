@@ -277,7 +277,10 @@ TEST(AlignedFloats, RowMatricesStartOnACacheLineThroughGrowthAndCopies) {
   EXPECT_EQ(in_line(q.cv.data()), 0u);
   q.K = q.cv;
   EXPECT_EQ(in_line(q.K.data()), 0u);
-  EXPECT_EQ(q.K, q.cv);
+  // A copy owns its rows: writing the source afterwards leaves it as it was.
+  EXPECT_NE(q.K.data(), q.cv.data());
+  q.cv[17] = -2.0f;
+  EXPECT_EQ(q.K[17], 1.5f);
   const float* moved = q.wk.data();
   AlignedFloats w = std::move(q.wk);
   EXPECT_EQ(w.data(), moved);
