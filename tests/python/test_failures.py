@@ -42,10 +42,16 @@ class FailOnce(Forwarding):
         return super().step(action)
 
 
-def interrupt_soon(seconds=0.3):
+def interrupted(call, seconds=0.3):
+    """Runs `call` with SIGINT sent to this process `seconds` later: it must raise
+    KeyboardInterrupt."""
     timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
-    return timer
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            call()
+    finally:
+        timer.cancel()
 
 
 def reloads(agent, tmp_path, env=None):
@@ -98,12 +104,7 @@ def test_ctrl_c_stops_every_algorithm_with_the_state_intact(tmp_path, kind):
             "ddpg": lambda: coagent.Agent("pendulum", algo="ddpg", seed=1, ddpg_actor_hidden=[16, 16],
                                           ddpg_critic_hidden=[16, 16], ddpg_learning_starts=100)}[kind]
     agent = make()
-    timer = interrupt_soon()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            agent.learn(100_000_000)
-    finally:
-        timer.cancel()
+    interrupted(lambda: agent.learn(100_000_000))
     done = agent.steps_done
     assert 0 < done < 100_000_000
     reloads(agent, tmp_path, env=(lambda: Forwarding("mountaincar")) if kind == "async-4-envs" else None)
@@ -116,12 +117,7 @@ def test_ctrl_c_during_evaluate():
     to run to its end first); the agent is unchanged and learns on."""
     agent = coagent.Agent("mountaincar", preset="mountaincar", seed=1).learn(2000)
     before = agent.digest
-    timer = interrupt_soon()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            agent.evaluate(1_000_000)
-    finally:
-        timer.cancel()
+    interrupted(lambda: agent.evaluate(1_000_000))
     assert agent.digest == before
     agent.learn(500)
     assert agent.steps_done == 2500

@@ -36,6 +36,16 @@ TrainConfig small_config(Mode mode, std::uint64_t seed = 3) {
   return c;
 }
 
+// The network lockstep learns in `steps` steps of cfg's run: what an async run that
+// stopped there must hold.
+std::string lockstep_network_digest(TrainConfig cfg, std::int64_t steps) {
+  cfg.mode = Mode::lockstep;
+  cfg.steps = steps;
+  Trainer ref(cfg);
+  ref.train();
+  return digest(ref.network());
+}
+
 void expect_consistent(const RunStats& s, std::int64_t steps) {
   EXPECT_EQ(s.env_steps, steps);
   EXPECT_EQ(s.shard_messages, s.expected_messages) << "a frame was lost or processed twice";
@@ -203,12 +213,8 @@ TEST(Async, StopWithWorkInFlightIsCleanAndResumable) {
     EXPECT_GE(calls, 2);  // the call that stopped it and the final one
     EXPECT_FALSE(t.stop_requested()) << "train() consumes the request";
     // The stop left no step out: the state is lockstep's after as many steps.
-    TrainConfig ref_cfg = cfg;
-    ref_cfg.mode = Mode::lockstep;
-    ref_cfg.steps = t.steps_done();
-    Trainer ref(ref_cfg);
-    ref.train();
-    EXPECT_EQ(digest(t.network()), digest(ref.network())) << "stopped at step " << t.steps_done();
+    EXPECT_EQ(digest(t.network()), lockstep_network_digest(cfg, t.steps_done()))
+        << "stopped at step " << t.steps_done();
     // The stopped run continues, in either mode.
     tweak(t, [&](TrainConfig& c) { c.steps = t.steps_done() + 500; });
     tweak(t, [&](TrainConfig& c) { c.mode = Mode::lockstep; });
@@ -269,14 +275,9 @@ TEST(Async, CallbackExceptionWaitsForTasksThenPropagates) {
       });
       EXPECT_GT(t.steps_done(), 0);
       EXPECT_LT(t.steps_done(), cfg.steps);
-      {  // no step left out: lockstep's state after as many steps
-        TrainConfig ref_cfg = cfg;
-        ref_cfg.mode = Mode::lockstep;
-        ref_cfg.steps = t.steps_done();
-        Trainer ref(ref_cfg);
-        ref.train();
-        EXPECT_EQ(digest(t.network()), digest(ref.network())) << "at step " << t.steps_done();
-      }
+      // No step left out: lockstep's state after as many steps.
+      EXPECT_EQ(digest(t.network()), lockstep_network_digest(cfg, t.steps_done()))
+          << "at step " << t.steps_done();
       // Every environment stands at a step boundary inside a live episode (one that
       // just ended was reset): not past its time limit, not at the goal.
       for (const detail::EnvSlot& slot : slots(t)) {
