@@ -81,10 +81,13 @@ class MountainCar final : public EnvBase {
   std::vector<double> state() const override { return {position_, velocity_}; }
   void set_state(std::span<const double> s) override {
     check_state(s, 2);
-    if (s[0] < kMinPosition || s[0] > kMaxPosition)
+    // The state is float32 (step rounds it), and float32(-1.2) < -1.2: a car at the wall
+    // holds a state just outside the double bounds, which must load.
+    auto f32 = [](double x) { return static_cast<double>(static_cast<float>(x)); };
+    if (s[0] < std::min(kMinPosition, f32(kMinPosition)) || s[0] > std::max(kMaxPosition, f32(kMaxPosition)))
       throw std::invalid_argument("mountaincar: position " + std::to_string(s[0]) +
                                   " outside [-1.2, 0.6]");
-    if (s[1] < -kMaxSpeed || s[1] > kMaxSpeed)
+    if (s[1] < std::min(-kMaxSpeed, f32(-kMaxSpeed)) || s[1] > std::max(kMaxSpeed, f32(kMaxSpeed)))
       throw std::invalid_argument("mountaincar: velocity " + std::to_string(s[1]) +
                                   " outside [-0.07, 0.07]");
     position_ = s[0];

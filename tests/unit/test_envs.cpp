@@ -132,6 +132,24 @@ TEST(MountainCar, StepMatchesTheEquationsWithFloat32State) {
   }
 }
 
+// A car driven into the left wall holds float32(-1.2), just below -1.2: that state (and
+// float32 of the speed limits) is what a checkpoint stores, and it must load again.
+TEST(MountainCar, TheStateAtTheWallSetsAgain) {
+  auto env = make_env("mountaincar");
+  std::vector<double> obs(2);
+  env->reset(1, obs);
+  env->set_state(std::vector<double>{-1.19, -0.06});
+  env->step(std::vector<double>{-1.0}, obs);  // into the wall: clipped to -1.2, stored as float32
+  const std::vector<double> at_wall = env->state();
+  ASSERT_LT(at_wall[0], -1.2);
+  EXPECT_NO_THROW(env->set_state(at_wall));
+  const double f = static_cast<float>(0.07);
+  EXPECT_NO_THROW(env->set_state(std::vector<double>{-0.5, f}));
+  EXPECT_NO_THROW(env->set_state(std::vector<double>{-0.5, -f}));
+  EXPECT_THROW(env->set_state(std::vector<double>{-1.21, 0.0}), std::invalid_argument);
+  EXPECT_THROW(env->set_state(std::vector<double>{-0.5, 0.0701}), std::invalid_argument);
+}
+
 TEST(MountainCar, FirstStepFromHandComputedValues) {
   Stepper s("mountaincar");
   const double st[2] = {-0.5, 0.0};
