@@ -42,8 +42,8 @@ class Executor {
 // `threads` <= 0 means every core the process may use.
 std::unique_ptr<Executor> make_tbb_executor(int threads);
 std::unique_ptr<Executor> make_thread_executor(int threads);
-// TBB normally; the std::thread executor in TSan builds or when
-// COAGENT_EXECUTOR=threads is set in the environment.
+// TBB normally; the std::thread executor when COAGENT_EXECUTOR=threads is set in the
+// environment, and in TSan builds against an uninstrumented oneTBB.
 std::unique_ptr<Executor> make_default_executor(int threads);
 
 }  // namespace coagent

@@ -212,13 +212,10 @@ std::unique_ptr<Executor> make_thread_executor(int threads) {
 }
 
 std::unique_ptr<Executor> make_default_executor(int threads) {
-#if defined(__SANITIZE_THREAD__)
-  return make_thread_executor(threads);
-#else
+  if (runtime::kThreadsOnlyUnderTsan) return make_thread_executor(threads);
   const char* e = std::getenv("COAGENT_EXECUTOR");
   if (e && std::strcmp(e, "threads") == 0) return make_thread_executor(threads);
   return make_tbb_executor(threads);
-#endif
 }
 
 }  // namespace coagent

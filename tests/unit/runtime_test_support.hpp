@@ -27,12 +27,11 @@ void with_watchdog(const char* what, F&& f, int seconds = 300) {
   fut.get();
 }
 
-// oneTBB or std::thread workers; under TSan always std::thread, because Debian's
-// libtbb is not instrumented and TSan should check our own synchronisation.
+// oneTBB or std::thread workers; under TSan oneTBB only when it is instrumented too
+// (tools/tbb-tsan, which tools/test builds): TSan cannot see an uninstrumented libtbb's
+// hand-offs.
 inline std::unique_ptr<runtime::Executor> make_executor(bool tbb, int workers) {
-#if defined(__SANITIZE_THREAD__)
-  tbb = false;
-#endif
+  if (runtime::kThreadsOnlyUnderTsan) tbb = false;
   return tbb ? runtime::make_tbb_executor(workers) : runtime::make_thread_executor(workers);
 }
 

@@ -32,11 +32,7 @@ using runtime::Executor;
 using testing::make_executor;
 using testing::with_watchdog;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsan = true;
-#else
-constexpr bool kTsan = false;
-#endif
+constexpr bool kThreadsOnly = runtime::kThreadsOnlyUnderTsan;
 
 bool is_thread_executor(const Executor& e) {
   return std::string(typeid(e).name()).find("ThreadExecutor") != std::string::npos;
@@ -266,14 +262,14 @@ TEST(Executor, TbbExecutorClampsToTheAllowedParallelism) {
 TEST(Executor, DefaultExecutorIsTbbUnlessAskedForThreads) {
   with_watchdog("default executor", [] {
     ::unsetenv("COAGENT_EXECUTOR");
-    EXPECT_EQ(is_thread_executor(*runtime::make_default_executor(2)), kTsan);
+    EXPECT_EQ(is_thread_executor(*runtime::make_default_executor(2)), kThreadsOnly);
     ::setenv("COAGENT_EXECUTOR", "threads", 1);
     auto ex = runtime::make_default_executor(3);
     ::unsetenv("COAGENT_EXECUTOR");
     EXPECT_TRUE(is_thread_executor(*ex));
     EXPECT_EQ(ex->concurrency(), 3);
     ::setenv("COAGENT_EXECUTOR", "tbb", 1);  // anything else: TBB
-    EXPECT_EQ(is_thread_executor(*runtime::make_default_executor(2)), kTsan);
+    EXPECT_EQ(is_thread_executor(*runtime::make_default_executor(2)), kThreadsOnly);
     ::unsetenv("COAGENT_EXECUTOR");
   }, 60);
 }

@@ -292,7 +292,9 @@ TEST(SeedPool, RunsEveryIndexOnceAndPropagatesTheFirstException) {
                                                    }),
                  std::runtime_error);
     EXPECT_EQ(finished.load(), running.load() - 1) << "jobs " << jobs;
-    if (jobs == 1) EXPECT_EQ(running.load(), 3) << "the pool went on after the exception";
+    if (jobs == 1) {
+      EXPECT_EQ(running.load(), 3) << "the pool went on after the exception";
+    }
   }
 }
 
