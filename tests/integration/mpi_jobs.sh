@@ -33,7 +33,8 @@ for p in $(pgrep -x coagent); do
   if tr '\0' '\n' < "/proc/$p/environ" 2> /dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then victim=$p; fi
 done
 check "killed rank: rank 1 found (pid ${victim:-none})" '[ -n "$victim" ]'
-kill -9 "${victim:-0}" 2> /dev/null
+# (never `kill -9 0` when no rank was found: that kills this script's process group)
+if [ -n "$victim" ]; then kill -9 "$victim" 2> /dev/null; else kill "$job" 2> /dev/null; fi
 start=$SECONDS
 wait "$job"
 rc=$?
