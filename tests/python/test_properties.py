@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import coagent
+from coagent.spaces import BuiltinBox
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -33,10 +34,13 @@ def test_any_setting_value_is_taken_or_refused_by_name(name, value):
 
 
 @FAST
+@pytest.mark.parametrize("box_type", [coagent.Box, BuiltinBox], ids=["Box", "BuiltinBox"])
 @given(low=st.floats(-1e6, 1e6), width=st.floats(0, 1e6), shape=st.integers(1, 5),
        dtype=st.sampled_from([np.float32, np.float64]))
-def test_box_samples_lie_in_the_box(low, width, shape, dtype):
-    box = coagent.Box(low=low, high=low + width, shape=(shape,), dtype=dtype)
+def test_box_samples_lie_in_the_box(box_type, low, width, shape, dtype):
+    """coagent.Box (gymnasium's where it is installed) and our own BuiltinBox, which
+    coagent.Box is without gymnasium."""
+    box = box_type(low=low, high=low + width, shape=(shape,), dtype=dtype)
     for seed in range(3):
         box.seed(seed)
         x = box.sample()
