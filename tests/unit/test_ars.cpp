@@ -107,8 +107,8 @@ TEST(ArsUpdate, KeepsTheTopDirectionsAndScalesByTheirReturnStd) {
 
 // --- the run ------------------------------------------------------------------------------
 
-// On either executor: oneTBB may run a short iteration's rollouts all on the calling
-// thread, std::thread always spreads them, so TSan sees them overlap on both.
+// On both executors: oneTBB may run a short iteration's rollouts all on the calling
+// thread, std::thread always spreads them over its workers (where TSan sees them overlap).
 TEST(ArsLearner, SameDigestForAnyThreadCount) {
   std::cout << "seed 3, 30000 steps on mountaincar\n";
   std::string first;
